@@ -1,0 +1,41 @@
+# PEFTLab: the two commands a fresh machine needs are `make quickstart` and `make test`.
+SWIFT        ?= swift
+RELEASE      := -c release
+TEST_FLAGS   := -c release -Xswiftc -enable-testing
+APT_PACKAGES := libsqlite3-dev libpng-dev libjpeg-dev libopenblas-dev pkg-config
+BIN          := .build/release/peftlab
+
+.PHONY: setup build quickstart test schema bench clean
+
+## setup: install the system libraries PEFTLab links against (Debian/Ubuntu; needs root or sudo)
+setup:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+## build: release build of the peftlab binary
+build: setup
+	$(SWIFT) build $(RELEASE) --product peftlab
+
+## quickstart: set up, build, and run the main job on generated data and a generated small CLIP
+quickstart: build
+	$(BIN) quickstart
+
+## test: the whole test suite, optimised (numeric tests are 10-100x slower in debug builds)
+test: setup
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+## schema: re-embed schema.sql into the binary after editing it
+schema:
+	./scripts/embed-schema.sh
+
+## bench: the benchmark suite (release build)
+bench: build
+	$(BIN) bench store --processes 4 --mode claims
+
+clean:
+	rm -rf .build

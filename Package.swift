@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+//
+// PEFTLab: parameter-efficient fine-tuning experiments on CLIP-style models, on the CPU, stored in SQLite.
+//
+// Targets are layered; each depends only on targets above it in this list:
+//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTMethods → PEFTStore → PEFTData
+//   → PEFTOrchestrator → PEFTReports → peftlab (CLI)
+import PackageDescription
+
+/// Hot numeric loops need AVX2+FMA; the default x86_64 target is SSE2 only (see README, "Performance").
+let vectorised: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
+]
+
+let package = Package(
+    name: "PEFTLab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "peftlab", targets: ["peftlab"]),
+        .library(name: "PEFTLab", targets: ["PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore",
+                                             "PEFTData", "PEFTOrchestrator", "PEFTReports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+    ],
+    targets: [
+        // C shims
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+
+        // Tensor engine, model, PEFT methods
+        .target(name: "PEFTTensor", dependencies: ["CBLAS"], swiftSettings: vectorised),
+        .target(name: "PEFTCLIP", dependencies: ["PEFTTensor"], resources: [.copy("Resources/merges.txt")],
+                swiftSettings: vectorised),
+        .target(name: "PEFTMethods", dependencies: ["PEFTCLIP", "PEFTTensor"], swiftSettings: vectorised),
+
+        // Storage and data
+        .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore"],
+                swiftSettings: vectorised),
+
+        // Orchestration, reports, CLI
+        .target(name: "PEFTOrchestrator",
+                dependencies: ["PEFTStore", "PEFTData", "PEFTMethods", "PEFTCLIP", "PEFTTensor", "Yams"],
+                swiftSettings: vectorised),
+        .target(name: "PEFTReports", dependencies: ["PEFTStore"]),
+        .executableTarget(name: "peftlab", dependencies: [
+            "PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: vectorised),
+
+        // Tests
+        .target(name: "PEFTTestSupport", dependencies: ["PEFTTensor"], path: "Tests/PEFTTestSupport"),
+        .testTarget(name: "PEFTTensorTests", dependencies: ["PEFTTensor", "PEFTTestSupport"],
+                    swiftSettings: vectorised),
+        .testTarget(name: "PEFTCLIPTests", dependencies: ["PEFTCLIP", "PEFTTestSupport"], exclude: ["Fixtures"],
+                    swiftSettings: vectorised),
+        .testTarget(name: "PEFTStoreTests", dependencies: ["PEFTStore", "PEFTTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTTestSupport"]),
+    ]
+)

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Who is working on a run: one identity per worker process, stored in its leases and attempts.
+public struct WorkerIdentity: Sendable, Equatable, Codable {
+    /// Unique per worker process, e.g. `host:pid:startTime`.
+    public var id: String
+    public var host: String
+    public var pid: Int
+
+    public init(id: String, host: String, pid: Int) {
+        self.id = id
+        self.host = host
+        self.pid = pid
+    }
+
+    /// The identity of this process.
+    public static func current() -> WorkerIdentity {
+        let host = ProcessInfo.processInfo.hostName
+        let pid = Int(ProcessInfo.processInfo.processIdentifier)
+        let start = Int(Date().timeIntervalSince1970 * 1000)
+        return WorkerIdentity(id: "\(host):\(pid):\(start)", host: host, pid: pid)
+    }
+}
+
+/// A run handed to a worker: what to train, and the lease that makes it the only one training it.
+public struct Claim: Sendable, Equatable {
+    public var runID: Int64
+    /// 1 for the first claim of the run, then 2, 3, … for each later claim (after a crash, expiry, release or retry).
+    public var attempt: Int
+    public var configJSON: String
+    public var expiresAt: Double
+}
+
+/// How a claimed run ended.
+public enum RunOutcome: Sendable, Equatable {
+    case succeeded
+    /// The run threw; it is queued again while attempts remain, else marked `failed` with the message.
+    case failed(message: String)
+    /// The user cancelled it (`peftlab cancel`): it stays cancelled.
+    case cancelled
+}
+
+/// The run queue: claim the oldest claimable run under a lease, keep the lease alive, and finish it.
+///
+/// Every method is one write transaction. A run whose lease expired (its worker died) is claimable again
+/// with its attempt count + 1, so a killed worker's runs come back with no manual step. Implemented by
+/// `SQLiteRunQueue`; a PostgreSQL backend for multi-machine workers would implement the same protocol.
+public protocol RunQueue: Sendable {
+    /// Claims the oldest queued run (optionally of one experiment), or returns nil when none is claimable.
+    func claim(worker: WorkerIdentity, experiment: String?, leaseSeconds: Double, now: Double) throws -> Claim?
+    /// Extends the lease; returns false when the worker no longer holds it (it expired and was re-claimed).
+    func heartbeat(runID: Int64, worker: WorkerIdentity, leaseSeconds: Double, now: Double) throws -> Bool
+    /// Records the end of the attempt and drops the lease. Throws `QueueError.leaseLost` if not held.
+    func complete(runID: Int64, worker: WorkerIdentity, outcome: RunOutcome, now: Double) throws
+    /// Gives the run back to the queue without counting a failure (graceful shutdown).
+    func release(runID: Int64, worker: WorkerIdentity, now: Double) throws
+}
+
+/// Errors of queue operations.
+public enum QueueError: Error, CustomStringConvertible, Equatable {
+    /// The worker's lease on the run expired and someone else may have claimed it.
+    case leaseLost(runID: Int64, worker: String)
+
+    public var description: String {
+        switch self {
+        case .leaseLost(let runID, let worker):
+            return "worker \(worker) no longer holds the lease on run \(runID): it expired and the run was handed on"
+        }
+    }
+}

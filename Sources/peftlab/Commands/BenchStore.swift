@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import PEFTStore
+
+extension PEFTLab {
+    /// `peftlab bench store`: several processes writing to (or claiming from) one database at once.
+    struct BenchStore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "store",
+            abstract: "Measure concurrent writers on one database: transactions/s, latency, and any lost write.",
+            discussion: """
+                Starts --processes copies of peftlab, each doing --operations write transactions (mode writes) or \
+                claiming runs from a shared queue (mode claims), then checks that every write is in the database. \
+                Uses a temporary database unless --db is given; bench rows are removed afterwards unless --keep.
+
+                Example:
+                  peftlab bench store --processes 4 --operations 500 --mode claims
+                """)
+
+        enum Mode: String, ExpressibleByArgument, CaseIterable { case writes, claims }
+
+        @Option(name: .customLong("db"), help: ArgumentHelp("Database to load (default: a temporary file).",
+                                                          valueName: "path"))
+        var path: String?
+        @Option(help: "Concurrent processes.") var processes = 4
+        @Option(help: "Operations per process (mode writes) or runs per process (mode claims).") var operations = 500
+        @Option(help: "writes: one INSERT per transaction; claims: claim + complete queued runs.") var mode = Mode.writes
+        @Flag(help: "Keep the rows written by the benchmark.") var keep = false
+        @Flag(help: "Print the summary as JSON.") var json = false
+        @Option(help: .hidden) var childTag: String?
+
+        func validate() throws {
+            guard processes >= 1, operations >= 1 else {
+                throw ValidationError("--processes and --operations must be at least 1.")
+            }
+        }
+
+        func run() throws {
+            if let tag = childTag { return try runChild(tag: tag) }
+            let temporary = path == nil
+            let dbPath = path ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("peftlab-bench-\(ProcessInfo.processInfo.processIdentifier).db").path
+            defer { if temporary { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + s) } } }
+            let store = try Store(path: dbPath)
+            let runID = UUID().uuidString.prefix(8)
+            if mode == .claims { try StoreLoad.prepareClaims(store: store, runs: processes * operations) }
+
+            let start = Date()
+            let children = try (0..<processes).map { i -> (Process, Pipe) in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+                process.arguments = ["bench", "store", "--db", dbPath, "--mode", mode.rawValue,
+                                     "--operations", String(operations), "--child-tag", "\(runID)-\(i)"]
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                try process.run()
+                return (process, pipe)
+            }
+            var reports: [StoreLoad.Report] = []
+            for (process, pipe) in children {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                reports.append(try JSONDecoder().decode(StoreLoad.Report.self, from: data))
+            }
+            let total = StoreLoad.Report.merged(reports, seconds: Date().timeIntervalSince(start))
+            let stored = try count(store: store, runID: String(runID))
+            if !keep { try cleanUp(store: store, runID: String(runID)) }
+            printSummary(total, stored: stored)
+            if total.failures > 0 || stored != total.operations {
+                throw ValidationError("lost or failed operations: \(total.failures) failed, \(stored) of \(total.operations) stored")
+            }
+        }
+
+        private func runChild(tag: String) throws {
+            let store = try Store(path: path ?? Store.defaultPath)
+            let report = mode == .writes
+                ? StoreLoad.writes(store: store, count: operations, tag: tag)
+                : StoreLoad.claims(store: store, worker: .current())
+            printOut(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+        }
+
+        private func count(store: Store, runID: String) throws -> Int {
+            let sql = mode == .writes
+                ? "SELECT COUNT(*) FROM events WHERE kind = 'load-test' AND message LIKE '\(runID)-%'"
+                : "SELECT COUNT(*) FROM runs JOIN experiments e ON e.id = experiment_id WHERE e.name = '__bench__' AND state = 'succeeded'"
+            guard case .integer(let n)? = try store.query(sql).rows.first?.first else { return -1 }
+            return Int(n)
+        }
+
+        private func cleanUp(store: Store, runID: String) throws {
+            _ = try store.query(mode == .writes
+                ? "DELETE FROM events WHERE kind = 'load-test' AND message LIKE '\(runID)-%'"
+                : "DELETE FROM experiments WHERE name = '__bench__'", allowWrite: true)
+        }
+
+        private func printSummary(_ r: StoreLoad.Report, stored: Int) {
+            let rate = Double(r.operations) / max(r.seconds, 1e-9)
+            if json {
+                printOut(String(format: #"{"mode":"%@","processes":%d,"operations":%d,"stored":%d,"failures":%d,"per_second":%.1f,"p50_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f}"#,
+                                mode.rawValue, processes, r.operations, stored, r.failures, rate,
+                                r.quantile(0.5), r.quantile(0.99), r.quantile(1)) + "\n")
+            } else {
+                printOut(String(format: "%@: %d processes, %d operations (%d stored, %d failed) in %.2f s = %.0f/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                                mode.rawValue, processes, r.operations, stored, r.failures, r.seconds, rate,
+                                r.quantile(0.5), r.quantile(0.99), r.quantile(1)))
+            }
+        }
+    }
+}

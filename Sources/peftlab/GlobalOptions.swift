@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import PEFTReports
+import PEFTStore
+
+/// Options every database-using subcommand shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "The PEFTLab database file (default: $PEFTLAB_DB, else ./peftlab.db).", valueName: "path"))
+    var path: String?
+
+    /// The path in effect.
+    var resolvedPath: String { path ?? Store.defaultPath }
+
+    /// Opens an existing database (or creates it when `create`), upgrading its schema if it is older.
+    func open(create: Bool = false) throws -> Store {
+        try Store(path: resolvedPath, create: create)
+    }
+}
+
+/// `--csv` / `--json` for commands that print tables.
+struct FormatOptions: ParsableArguments {
+    @Flag(help: "Print comma-separated values instead of an aligned table.")
+    var csv = false
+
+    @Flag(help: "Print a JSON array of objects instead of an aligned table.")
+    var json = false
+
+    func validate() throws {
+        if csv && json { throw ValidationError("--csv and --json cannot be combined: pick one output format.") }
+    }
+
+    var format: OutputFormat { json ? .json : (csv ? .csv : .table) }
+}
+
+/// Writes to standard output without buffering surprises when piped.
+func printOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+
+/// The `peftlab` command: parse, call a library, print. Each subcommand lives in Commands/<Name>.swift.
+@main
+struct PEFTLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peftlab",
+        abstract: "Parameter-efficient fine-tuning experiments on CLIP models, on the CPU, stored in one SQLite file.",
+        discussion: """
+            Everything PEFTLab produces (datasets, images, features, runs, checkpoints, metrics) lives in one \
+            database: ./peftlab.db, or --db PATH, or $PEFTLAB_DB. Query it with `peftlab sql`.
+
+            Start here:
+              peftlab quickstart            # make data + a small CLIP, train a few PEFT variants, print a table
+              peftlab sql "SELECT * FROM results"
+            """,
+        version: PEFTLabVersion.string,
+        subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Bench.self, Version.self]
+    )
+}

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import XCTest
+@testable import PEFTStore
+
+final class RunQueueTests: XCTestCase {
+    private let alice = WorkerIdentity(id: "alice", host: "h", pid: 1)
+    private let bob = WorkerIdentity(id: "bob", host: "h", pid: 2)
+
+    /// A store with one experiment and `runs` queued runs (ids 1…runs), max 2 attempts each.
+    private func makeQueue(runs: Int, dir: TemporaryDirectory) throws -> SQLiteRunQueue {
+        let store = try Store(path: dir.path("queue.db"))
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('exp', '', '', 0, 0)")
+            for i in 1...runs {
+                try db.execute(sql: """
+                    INSERT INTO runs (experiment_id, config_hash, config_json, method, seed, max_attempts, queued_at)
+                    VALUES (1, ?, ?, 'lora', ?, 2, 0)
+                    """, arguments: ["hash\(i)", "{\"i\":\(i)}", i])
+            }
+        }
+        return SQLiteRunQueue(store: store)
+    }
+
+    private func state(_ queue: SQLiteRunQueue, _ run: Int64) throws -> String? {
+        try queue.store.read { try String.fetchOne($0, sql: "SELECT state FROM runs WHERE id = ?", arguments: [run]) }
+    }
+
+    func testClaimsOldestFirstAndEachRunOnce() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 2, dir: dir)
+        let first = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 100))
+        let second = try XCTUnwrap(queue.claim(worker: bob, experiment: "exp", leaseSeconds: 10, now: 100))
+        XCTAssertEqual([first.runID, second.runID], [1, 2])
+        XCTAssertEqual(first.attempt, 1)
+        XCTAssertEqual(first.configJSON, "{\"i\":1}")
+        XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 101))
+        XCTAssertNil(try queue.claim(worker: alice, experiment: "other", leaseSeconds: 10, now: 101))
+        try queue.complete(runID: 1, worker: alice, outcome: .succeeded, now: 102)
+        XCTAssertEqual(try state(queue, 1), "succeeded")
+        XCTAssertEqual(try queue.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leases") }, 1)
+    }
+
+    func testExpiredLeaseMakesTheRunClaimableAgainThenFailsAfterMaxAttempts() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 1, dir: dir)
+        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0)
+        XCTAssertTrue(try queue.heartbeat(runID: 1, worker: alice, leaseSeconds: 10, now: 5))  // now expires at 15
+        XCTAssertNil(try queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 14))
+        let again = try XCTUnwrap(queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 16))
+        XCTAssertEqual(again.attempt, 2)
+        // Alice comes back from a pause: her lease is gone, and she must not record anything.
+        XCTAssertFalse(try queue.heartbeat(runID: 1, worker: alice, leaseSeconds: 10, now: 17))
+        XCTAssertThrowsError(try queue.complete(runID: 1, worker: alice, outcome: .succeeded, now: 17)) { error in
+            XCTAssertEqual(error as? QueueError, .leaseLost(runID: 1, worker: "alice"))
+        }
+        // Bob dies too: that was the last of 2 attempts.
+        XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 30))
+        XCTAssertEqual(try state(queue, 1), "failed")
+        let outcomes = try queue.store.read {
+            try String.fetchAll($0, sql: "SELECT outcome FROM attempts WHERE run_id = 1 ORDER BY attempt")
+        }
+        XCTAssertEqual(outcomes, ["expired", "expired"])
+        let events = try queue.store.read { try Event.forRun($0, runID: 1) }
+        XCTAssertEqual(events.map(\.kind), ["lease-expired", "lease-expired"])
+    }
+
+    func testFailureRequeuesUntilAttemptsRunOutAndKeepsTheError() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 1, dir: dir)
+        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0)
+        try queue.complete(runID: 1, worker: alice, outcome: .failed(message: "NaN loss at step 3"), now: 1)
+        XCTAssertEqual(try state(queue, 1), "queued")
+        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 2)
+        try queue.complete(runID: 1, worker: alice, outcome: .failed(message: "NaN loss at step 3"), now: 3)
+        XCTAssertEqual(try state(queue, 1), "failed")
+        XCTAssertEqual(try queue.store.read { try String.fetchOne($0, sql: "SELECT error FROM runs") }, "NaN loss at step 3")
+    }
+
+    func testReleaseRequeuesWithoutSpendingAnAttempt() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 1, dir: dir)
+        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0)
+        try queue.release(runID: 1, worker: alice, now: 1)
+        XCTAssertEqual(try state(queue, 1), "queued")
+        let claim = try XCTUnwrap(queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 2))
+        XCTAssertEqual(claim.attempt, 2)
+        XCTAssertEqual(try queue.store.read { try Int.fetchOne($0, sql: "SELECT attempts FROM runs") }, 1)
+        let outcomes = try queue.store.read { try String?.fetchAll($0, sql: "SELECT outcome FROM attempts ORDER BY attempt") }
+        XCTAssertEqual(outcomes, ["released", nil])
+    }
+
+    func testConcurrentClaimsFromManyThreadsNeverShareARun() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 200, dir: dir)
+        let claimed = Claimed()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            let me = WorkerIdentity(id: "w\(worker)", host: "h", pid: worker)
+            while let claim = try? queue.claim(worker: me, experiment: nil, leaseSeconds: 60, now: 0) {
+                claimed.add(claim.runID)
+                try? queue.complete(runID: claim.runID, worker: me, outcome: .succeeded, now: 1)
+            }
+        }
+        XCTAssertEqual(claimed.ids.sorted(), Array(1...200))
+    }
+}
+
+/// Thread-safe list of claimed run ids.
+private final class Claimed: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var ids: [Int64] = []
+    func add(_ id: Int64) { lock.withLock { ids.append(id) } }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import XCTest
+@testable import PEFTStore
+
+final class SchemaTests: XCTestCase {
+    func testEmbeddedSchemaIsTheTopLevelFile() throws {
+        let file = try String(contentsOf: repositoryRoot.appendingPathComponent("schema.sql"), encoding: .utf8)
+        // A multi-line literal drops the file's final newline; nothing else may differ. Fix with `make schema`.
+        XCTAssertEqual(Schema.sql + "\n", file, "Sources/PEFTStore/Schema+SQL.swift is stale: run `make schema`")
+    }
+
+    func testNewDatabaseGetsEveryTableAndViewAndTheVersion() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.path("new.db"))
+        let names = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table','view') ORDER BY name")
+        }
+        for expected in ["datasets", "manifests", "images", "image_tensors", "examples", "example_features",
+                         "quarantine", "backbones", "feature_cache", "experiments", "runs", "leases", "attempts",
+                         "checkpoints", "metrics", "events", "results", "leaderboard", "run_states",
+                         "final_metrics", "dataset_summary"] {
+            XCTAssertTrue(names.contains(expected), "missing \(expected) in \(names)")
+        }
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }, 1)
+        // Opening again is a no-op.
+        _ = try Store(path: dir.path("new.db"))
+    }
+
+    func testVersionOneDatabaseIsUpgradedWithItsRowsKept() throws {
+        let dir = TemporaryDirectory()
+        let v1 = try String(contentsOf: repositoryRoot.appendingPathComponent(
+            "Tests/PEFTStoreTests/Fixtures/schema-v1.sql"), encoding: .utf8)
+        let oldPath = dir.path("v1.db")
+        let queue = try DatabaseQueue(path: oldPath)
+        try queue.write { db in
+            try db.execute(sql: v1)
+            try db.execute(sql: "PRAGMA user_version = 1")
+            try db.execute(sql: "INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('e', 'x', 'h', 0, 0)")
+            try db.execute(sql: """
+                INSERT INTO runs (experiment_id, config_hash, config_json, method, seed, queued_at)
+                VALUES (1, 'c1', '{}', 'lora', 1, 0)
+                """)
+        }
+        try queue.close()
+
+        let upgraded = try Store(path: oldPath)
+        let fresh = try Store(path: dir.path("fresh.db"))
+        XCTAssertEqual(try describe(upgraded), try describe(fresh))
+        XCTAssertEqual(try upgraded.read { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try upgraded.read { try String.fetchOne($0, sql: "SELECT method FROM runs WHERE id = 1") }, "lora")
+        XCTAssertEqual(try upgraded.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") }, 0)
+    }
+
+    func testNewerDatabaseIsRefused() throws {
+        let dir = TemporaryDirectory()
+        let queue = try DatabaseQueue(path: dir.path("future.db"))
+        try queue.write { try $0.execute(sql: "PRAGMA user_version = \(Schema.version + 1)") }
+        try queue.close()
+        XCTAssertThrowsError(try Store(path: dir.path("future.db"))) { error in
+            XCTAssertEqual(error as? StoreError,
+                           .newerSchema(path: dir.path("future.db"), found: Schema.version + 1, supported: Schema.version))
+        }
+    }
+
+    func testMissingDatabaseIsAnErrorWhenNotCreating() {
+        XCTAssertThrowsError(try Store(path: "/nonexistent/dir/x.db", create: false)) { error in
+            XCTAssertTrue("\(error)".contains("peftlab init"), "\(error)")
+        }
+    }
+
+    /// Every table's columns (name, type, not-null, default, primary key) and every index and view name.
+    private func describe(_ store: Store) throws -> [String] {
+        try store.read { db in
+            var lines: [String] = []
+            let objects = try Row.fetchAll(db, sql: """
+                SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
+                """)
+            for object in objects {
+                let type: String = object["type"]
+                let name: String = object["name"]
+                lines.append("\(type) \(name)")
+                guard type == "table" else { continue }
+                let columns = try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)",
+                                               arguments: [name])
+                lines += columns.map { "  \($0["name"] as String) \($0["type"] as String) \($0["notnull"] as Int) \(($0["dflt_value"] as String?) ?? "-") \($0["pk"] as Int)" }.sorted()
+            }
+            return lines
+        }
+    }
+}
