@@ -40,12 +40,14 @@ let package = Package(
 
         // Storage and data
         .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore"],
+        .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore",
+                                                 .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: vectorised),
 
         // Orchestration, reports, CLI
         .target(name: "PEFTOrchestrator",
-                dependencies: ["PEFTStore", "PEFTData", "PEFTMethods", "PEFTCLIP", "PEFTTensor", "Yams"],
+                dependencies: ["PEFTStore", "PEFTData", "PEFTMethods", "PEFTCLIP", "PEFTTensor", "Yams",
+                               .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: vectorised),
         .target(name: "PEFTReports", dependencies: ["PEFTStore"]),
         .executableTarget(name: "peftlab", dependencies: [
@@ -60,6 +62,13 @@ let package = Package(
         .testTarget(name: "PEFTCLIPTests", dependencies: ["PEFTCLIP", "PEFTTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTStoreTests", dependencies: ["PEFTStore", "PEFTTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTTestSupport"]),
+        .testTarget(name: "PEFTDataTests", dependencies: ["PEFTData", "PEFTTestSupport", "PEFTStore", "PEFTCLIP",
+                                                         .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"], swiftSettings: vectorised),
+        .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTStore", "PEFTTestSupport",
+                                                                 .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: vectorised),
+        .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTTestSupport",
+                                                        .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

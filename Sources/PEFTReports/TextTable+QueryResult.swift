@@ -3,14 +3,17 @@ import PEFTStore
 extension TextTable {
     /// The rows of an SQL query as a table.
     public init(_ result: QueryResult) {
-        self.init(columns: result.columns, rows: result.rows.map { row in
-            row.map { value in
-                switch value {
-                case .null: return Cell("NULL", kind: .null)
-                case .integer, .real: return Cell(value.text, kind: .number)
-                case .text, .blob: return Cell(value.text)
-                }
-            }
-        })
+        self.init(columns: result.columns, rows: result.rows.map { $0.map(Cell.init) })
+    }
+}
+
+extension TextTable.Cell {
+    /// One SQL value as a cell: numbers right-aligned and typed in JSON, NULL as null.
+    public init(_ value: QueryResult.Value) {
+        switch value {
+        case .null: self.init("NULL", kind: .null)
+        case .integer, .real: self.init(value.text, kind: .number)
+        case .text, .blob: self.init(value.text)
+        }
     }
 }

@@ -50,19 +50,20 @@ extension Store {
     ///
     /// Unless `allowWrite` is true, every statement must be read-only (checked with `sqlite3_stmt_readonly`
     /// before each runs), so a typo in `peftlab sql` cannot change stored results.
+    /// `arguments` fill the `?` placeholders, in order across the statements.
     /// - Throws: `StoreError.writeRefused`, or `StoreError.sql` naming SQLite's message and the statement.
-    public func query(_ sql: String, allowWrite: Bool = false) throws -> QueryResult {
+    public func query(_ sql: String, arguments: [String] = [], allowWrite: Bool = false) throws -> QueryResult {
         try Store.translatingErrors {
             if allowWrite {
-                return try pool.write { db in try Self.run(sql, in: db, allowWrite: true) }
+                return try pool.write { db in try Self.run(sql, arguments, in: db, allowWrite: true) }
             }
-            return try pool.read { db in try Self.run(sql, in: db, allowWrite: false) }
+            return try pool.read { db in try Self.run(sql, arguments, in: db, allowWrite: false) }
         }
     }
 
-    private static func run(_ sql: String, in db: Database, allowWrite: Bool) throws -> QueryResult {
+    private static func run(_ sql: String, _ arguments: [String], in db: Database, allowWrite: Bool) throws -> QueryResult {
         var result = QueryResult(columns: [], rows: [])
-        let cursor = try db.allStatements(sql: sql)
+        let cursor = try db.allStatements(sql: sql, arguments: arguments.isEmpty ? nil : StatementArguments(arguments))
         while let statement = try cursor.next() {
             if !allowWrite && !statement.isReadonly { throw StoreError.writeRefused(sql: statement.sql) }
             if statement.columnCount == 0 {

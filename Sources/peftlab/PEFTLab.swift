@@ -16,6 +16,7 @@ struct PEFTLab: ParsableCommand {
               peftlab sql "SELECT * FROM results"
             """,
         version: PEFTLabVersion.string,
-        subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Bench.self, Version.self]
+        subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Queue.self, Work.self, Runs.self, Show.self,
+                      Cancel.self, Retry.self, Resume.self, Bench.self, Version.self]
     )
 }

@@ -67,7 +67,7 @@ final class DatabaseCommandTests: XCTestCase {
             VALUES (1, 'a', '{}', 'lora', 1, 'queued', 0), (1, 'b', '{}', 'lora', 2, 'succeeded', 0)
             """])
         let status = try CLIRunner.run(["status", "--db", db, "--csv"])
-        XCTAssertEqual(status.stdout, "experiment,queued,running,succeeded,failed,cancelled,total\nlora-grid,1,0,1,0,0,2\n")
+        XCTAssertEqual(status.stdout, "experiment,queued,running,succeeded,failed,cancelled,total,eta\nlora-grid,1,0,1,0,0,2,\n")
     }
 
     /// Four processes × 500 single-row write transactions on one file: all 2000 stored, none "database is locked".

@@ -11,6 +11,6 @@ extension PEFTLab {
                 Example:
                   peftlab bench store --processes 4 --mode claims
                 """,
-            subcommands: [BenchStore.self])
+            subcommands: [BenchStore.self, BenchOrchestrator.self])
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A validated experiment spec (experiments/*.yaml): a base configuration, a grid, seeds and ablation edits.
+///
+/// ```yaml
+/// name: sarcasm-probe
+/// base: common.yaml            # optional: inherit keys from another spec (this file wins)
+/// dataset: sarcasm
+/// task: classification
+/// method: {name: linear-probe, feature: audio}
+/// train: {epochs: 5, batch_size: 32, lr: 1e-3}
+/// grid: {train.lr: [1e-3, 3e-3], method.l2: [0, 1e-4]}   # cartesian product
+/// seeds: [1, 2, 3]
+/// include: [{train.lr: 1e-2, method.l2: 0}]                # extra points outside the product
+/// exclude: [{train.lr: 3e-3, method.l2: 1e-4}]             # points removed from the product
+/// ```
+public struct ExperimentSpec: Sendable {
+    public var name: String
+    public var file: String
+    /// This file's YAML text, as stored in `experiments.yaml`.
+    public var yaml: String
+    /// Base configuration with defaults filled (without seed).
+    public var base: ConfigValue
+    /// Grid axes in spec order: dotted key → values.
+    public var grid: [(key: String, values: [ConfigValue])]
+    public var seeds: [Int]
+    public var include: [[String: ConfigValue]]
+    public var exclude: [[String: ConfigValue]]
+    /// Where each dotted key was written, for errors found later (e.g. an unknown dataset at queue time).
+    public var locations: [String: (file: String, line: Int)]
+
+    static let topLevelKeys = ["name", "description", "base", "dataset", "backbone", "task", "method", "train",
+                               "grid", "seeds", "include", "exclude", "target_metric"]
+
+    /// Reads and validates a spec file, following `base:` links.
+    /// - Throws: `SpecErrors` listing every problem found, each with file, line and key.
+    public static func load(path: String, registry: MethodRegistry = .standard) throws(SpecErrors) -> ExperimentSpec {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw SpecErrors(errors: [SpecError(file: path, line: nil, key: nil, message: "cannot read the file")])
+        }
+        return try parse(yaml: text, file: path, registry: registry)
+    }
+
+    /// Validates spec text read from `file` (used for messages and to resolve `base:`).
+    public static func parse(yaml: String, file: String, registry: MethodRegistry = .standard) throws(SpecErrors) -> ExperimentSpec {
+        var chain: [String] = []
+        let root = try resolveBase(LocatedValue.parse(yaml: yaml, file: file), file: file, chain: &chain)
+        var validator = SpecValidator(registry: registry, file: file)
+        let spec = validator.validate(root, yaml: yaml)
+        if !validator.problems.isEmpty { throw SpecErrors(errors: validator.problems) }
+        guard let spec else { throw SpecErrors(errors: [SpecError(file: file, line: nil, key: nil, message: "invalid spec")]) }
+        return spec
+    }
+
+    /// Lays this spec over the one its `base:` names (recursively); `grid`, `seeds`, `include` and `exclude`
+    /// are never inherited, so a base cannot silently multiply runs.
+    private static func resolveBase(_ value: LocatedValue, file: String, chain: inout [String]) throws(SpecErrors) -> LocatedValue {
+        guard let entry = value.entry("base") else { return value }
+        guard case .scalar(.string(let relative)) = entry.value.kind else {
+            throw SpecErrors(errors: [SpecError(file: file, line: entry.line, key: "base",
+                                                message: "expected the path of another spec file")])
+        }
+        let basePath = relative.hasPrefix("/") ? relative
+            : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(relative).standardized.path
+        if chain.contains(basePath) || basePath == URL(fileURLWithPath: file).standardized.path {
+            throw SpecErrors(errors: [SpecError(file: file, line: entry.line, key: "base",
+                                                message: "inheritance cycle through '\(relative)'")])
+        }
+        chain.append(basePath)
+        let baseText: String
+        do {
+            baseText = try String(contentsOfFile: basePath, encoding: .utf8)
+        } catch {
+            throw SpecErrors(errors: [SpecError(file: file, line: entry.line, key: "base",
+                                                message: "cannot read base spec '\(basePath)'")])
+        }
+        var parent = try resolveBase(LocatedValue.parse(yaml: baseText, file: basePath), file: basePath, chain: &chain)
+        if case .map(let entries) = parent.kind {
+            let inherited = entries.filter { !["name", "base", "grid", "seeds", "include", "exclude"].contains($0.key) }
+            parent = LocatedValue(kind: .map(inherited), line: parent.line, file: parent.file)
+        }
+        var merged = parent.merged(with: value)
+        if case .map(let entries) = merged.kind {
+            merged = LocatedValue(kind: .map(entries.filter { $0.key != "base" }), line: merged.line, file: merged.file)
+        }
+        return merged
+    }
+}

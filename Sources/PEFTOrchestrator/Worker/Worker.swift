@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import PEFTStore
+import PEFTTensor
+
+/// A worker process's scheduler: up to `threads` runs at once, each on its own thread, sharing the cores.
+///
+/// Each thread loops: claim the oldest claimable run (one IMMEDIATE transaction), train it with a
+/// `RunExecutor`, repeat. A heartbeat thread extends every held lease; a run whose lease is lost is abandoned
+/// without another write. Setting `stop` (SIGINT/SIGTERM) makes every run checkpoint, release and return.
+public final class Worker: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Runs trained at once.
+        public var threads = 1
+        /// Only claim runs of this experiment.
+        public var experiment: String?
+        /// Exit when nothing is queued or running (instead of waiting for new runs).
+        public var untilEmpty = true
+        /// Lease length; heartbeats renew it every third of it.
+        public var leaseSeconds: Double = 30
+        /// Pause between claims when the queue is empty.
+        public var pollSeconds: Double = 0.5
+        /// Cores to divide between the runs (kernel and BLAS threads per run = cores / threads).
+        public var cores = ProcessInfo.processInfo.activeProcessorCount
+        /// Sleep after each training step (fault-injection tests only).
+        public var stepDelaySeconds: Double = 0
+
+        public init() {}
+    }
+
+    /// What the worker did.
+    public struct Summary: Sendable, Equatable {
+        public var succeeded = 0
+        public var failed = 0
+        public var released = 0
+        public var leaseLost = 0
+    }
+
+    public let store: Store
+    public let registry: MethodRegistry
+    public let options: Options
+    public let identity: WorkerIdentity
+    public let stop = StopFlag()
+    /// Called after each step of any run (from that run's thread).
+    public var onProgress: @Sendable (RunProgress) -> Void = { _ in }
+    /// Called when a run ends.
+    public var onEnding: @Sendable (Int64, RunExecutor.Ending) -> Void = { _, _ in }
+
+    private let lock = NSLock()
+    private var held: [Int64: StopFlag] = [:]
+    private var summary = Summary()
+
+    public init(store: Store, registry: MethodRegistry = .standard, options: Options,
+                identity: WorkerIdentity = .current()) {
+        self.store = store
+        self.registry = registry
+        self.options = options
+        self.identity = identity
+    }
+
+    /// Runs until the queue is empty (with `untilEmpty`) or `stop` is raised; returns what happened.
+    public func run() -> Summary {
+        let perRun = max(1, options.cores / max(1, options.threads))
+        ComputeThreads.setBLASThreads(perRun)
+        let heartbeat = Thread { [self] in heartbeatLoop() }
+        heartbeat.start()
+        let group = DispatchGroup()
+        for _ in 0..<options.threads {
+            group.enter()
+            let thread = Thread { [self] in
+                ComputeThreads.with(threads: perRun) { claimLoop() }
+                group.leave()
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        group.wait()
+        stop.raise()
+        return lock.withLock { summary }
+    }
+
+    private func claimLoop() {
+        let queue = SQLiteRunQueue(store: store)
+        var executor = RunExecutor(store: store, queue: queue, registry: registry, worker: identity,
+                                   threads: max(1, options.cores / max(1, options.threads)), stop: stop)
+        executor.onProgress = onProgress
+        executor.stepDelay = options.stepDelaySeconds
+        while !stop.isRaised {
+            let claim: Claim?
+            do {
+                claim = try queue.claim(worker: identity, experiment: options.experiment,
+                                        leaseSeconds: options.leaseSeconds, now: Store.now())
+            } catch {
+                Thread.sleep(forTimeInterval: options.pollSeconds)
+                continue
+            }
+            guard let claim else {
+                if options.untilEmpty && !hasUnfinishedRuns() { return }
+                Thread.sleep(forTimeInterval: options.pollSeconds)
+                continue
+            }
+            let lost = StopFlag()
+            lock.withLock { held[claim.runID] = lost }
+            let ending = executor.execute(claim, leaseLost: lost)
+            lock.withLock {
+                held[claim.runID] = nil
+                switch ending {
+                case .succeeded: summary.succeeded += 1
+                case .failed: summary.failed += 1
+                case .released: summary.released += 1
+                case .leaseLost: summary.leaseLost += 1
+                }
+            }
+            onEnding(claim.runID, ending)
+        }
+    }
+
+    /// Whether any run (of the experiment, if one) is still queued or running somewhere.
+    private func hasUnfinishedRuns() -> Bool {
+        let sql = options.experiment == nil
+            ? "SELECT COUNT(*) FROM runs WHERE state IN ('queued', 'running')"
+            : "SELECT COUNT(*) FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.state IN ('queued', 'running') AND e.name = ?"
+        let count = try? store.read { db in
+            try Int.fetchOne(db, sql: sql, arguments: StatementArguments(options.experiment.map { [$0] } ?? []))
+        }
+        return (count.flatMap { $0 } ?? 1) > 0
+    }
+
+    private func heartbeatLoop() {
+        let queue = SQLiteRunQueue(store: store)
+        while !stop.isRaised || lock.withLock({ !held.isEmpty }) {
+            Thread.sleep(forTimeInterval: min(options.leaseSeconds / 3, 1))
+            let runs = lock.withLock { held }
+            for (runID, lost) in runs {
+                let ok = (try? queue.heartbeat(runID: runID, worker: identity, leaseSeconds: options.leaseSeconds,
+                                               now: Store.now())) ?? true
+                if !ok { lost.raise() }
+            }
+            if stop.isRaised && runs.isEmpty { return }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Live progress lines on a terminal (one per active item, redrawn in place) with rate and ETA.
+///
+/// Silent when standard error is not a TTY (pipes, CI), so logs stay clean; `finish` lines are printed in
+/// both cases only when `alwaysLogFinished` is set.
+public final class ProgressBoard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String: String] = [:]
+    private var order: [String] = []
+    private var drawn = 0
+    private var lastDraw: UInt64 = 0
+    public let isTerminal: Bool
+    public var alwaysLogFinished = false
+
+    public init(isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+        self.isTerminal = isTerminal
+    }
+
+    /// Sets the line for `key` (redrawn at most 10 times a second).
+    public func update(_ key: String, _ text: String) {
+        guard isTerminal else { return }
+        lock.withLock {
+            if lines[key] == nil { order.append(key) }
+            lines[key] = text
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now - lastDraw > 100_000_000 { redraw(); lastDraw = now }
+        }
+    }
+
+    /// Removes `key`'s line and prints `message` above the live lines.
+    public func finish(_ key: String, _ message: String) {
+        lock.withLock {
+            lines[key] = nil
+            order.removeAll { $0 == key }
+            if isTerminal {
+                clear()
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                redraw()
+            } else if alwaysLogFinished {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+        }
+    }
+
+    /// Clears the live lines (call before printing a final summary).
+    public func close() { lock.withLock { if isTerminal { clear() } } }
+
+    private func clear() {
+        guard drawn > 0 else { return }
+        FileHandle.standardError.write(Data((String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawn)).utf8))
+        drawn = 0
+    }
+
+    private func redraw() {
+        clear()
+        let text = order.compactMap { lines[$0] }.map { $0 + "\n" }.joined()
+        FileHandle.standardError.write(Data(text.utf8))
+        drawn = order.count
+    }
+
+    /// `12.3/s, ETA 1m05s` for `remaining` items at `rate` per second.
+    public static func rateAndETA(rate: Double, remaining: Int, unit: String = "/s") -> String {
+        guard rate > 0, rate.isFinite else { return "-" }
+        return String(format: "%.1f%@, ETA %@", rate, unit, duration(seconds: Double(remaining) / rate))
+    }
+
+    /// `1h05m`, `3m07s` or `12s`.
+    public static func duration(seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m"
+            : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}

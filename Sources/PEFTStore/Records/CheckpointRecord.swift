@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+
+/// A row of `checkpoints`: what a run needs to resume exactly where it stopped.
+public struct CheckpointRecord: Sendable, Equatable, Codable, FetchableRecord {
+    public var id: Int64?
+    public var runID: Int64
+    public var step: Int
+    public var epoch: Int
+    /// Batches consumed within `epoch`.
+    public var cursor: Int
+    /// safetensors bytes of the trainable tensors.
+    public var parameters: Data
+    /// Optimizer state (JSON).
+    public var optimizer: Data
+    /// RNG state (JSON).
+    public var rng: String
+    public var bestMetric: Double?
+    public var isBest: Bool
+    public var byteCount: Int
+    public var createdAt: Double
+
+    public init(runID: Int64, step: Int, epoch: Int, cursor: Int, parameters: Data, optimizer: Data, rng: String,
+                bestMetric: Double?, isBest: Bool, createdAt: Double) {
+        self.runID = runID
+        self.step = step
+        self.epoch = epoch
+        self.cursor = cursor
+        self.parameters = parameters
+        self.optimizer = optimizer
+        self.rng = rng
+        self.bestMetric = bestMetric
+        self.isBest = isBest
+        self.byteCount = parameters.count + optimizer.count
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, step, epoch, cursor, parameters, optimizer, rng
+        case runID = "run_id"
+        case bestMetric = "best_metric"
+        case isBest = "is_best"
+        case byteCount = "byte_count"
+        case createdAt = "created_at"
+    }
+
+    /// The newest checkpoint of a run, if any.
+    public static func latest(runID: Int64, in db: Database) throws -> CheckpointRecord? {
+        try CheckpointRecord.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1",
+                                      arguments: [runID])
+    }
+
+    /// The checkpoint marked best, if any.
+    public static func best(runID: Int64, in db: Database) throws -> CheckpointRecord? {
+        try CheckpointRecord.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? AND is_best = 1",
+                                      arguments: [runID])
+    }
+
+    /// Inserts this checkpoint (replacing one at the same step), moves the best mark to it when `isBest`,
+    /// and deletes all but the newest `keepLast` and the best. Freed pages are reused by later inserts.
+    public func insert(keepLast: Int, in db: Database) throws {
+        if isBest {
+            try db.execute(sql: "UPDATE checkpoints SET is_best = 0 WHERE run_id = ? AND is_best = 1", arguments: [runID])
+        }
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO checkpoints
+                (run_id, step, epoch, cursor, parameters, optimizer, rng, best_metric, is_best, byte_count, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [runID, step, epoch, cursor, parameters, optimizer, rng, bestMetric, isBest, byteCount, createdAt])
+        try db.execute(sql: """
+            DELETE FROM checkpoints WHERE run_id = ? AND is_best = 0 AND step NOT IN
+                (SELECT step FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT ?)
+            """, arguments: [runID, runID, keepLast])
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import PEFTStore
+import XCTest
+@testable import PEFTOrchestrator
+
+final class ExecutorTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUp() {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("exec-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    private let spec = """
+        name: probe
+        dataset: synth
+        task: classification
+        method: {name: linear-probe}
+        train: {epochs: 4, batch_size: 16, lr: 0.05, checkpoint_every: 7, keep_last: 2, eval_every: 5}
+        grid: {train.lr: [0.05, 0.2]}
+        seeds: [1, 2]
+        """
+
+    /// A store with the synthetic dataset and the spec queued (4 runs).
+    private func queuedStore(_ name: String) throws -> Store {
+        let store = try Store(path: dir.appendingPathComponent(name).path)
+        try SyntheticFeatureDataset.make(store: store, name: "synth")
+        let outcome = try ExperimentQueue(store: store).queue([ExperimentSpec.parse(yaml: spec, file: "probe.yaml")])
+        XCTAssertEqual(outcome, [.init(experiment: "probe", new: 4, alreadyQueued: 0)])
+        return store
+    }
+
+    private func work(_ store: Store, stopAtStep: Int? = nil) -> Worker.Summary {
+        var options = Worker.Options()
+        options.threads = 1
+        options.cores = 1
+        let worker = Worker(store: store, options: options)
+        if let stopAtStep {
+            worker.onProgress = { p in if p.step == stopAtStep { worker.stop.raise() } }
+        }
+        return worker.run()
+    }
+
+    /// Every run's checkpointed parameters and all metric rows, keyed by config hash.
+    private func outcome(_ store: Store) throws -> [String: [String]] {
+        try store.read { db in
+            var out: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, config_hash, state FROM runs") {
+                let id: Int64 = row["id"]
+                let params = try Data.fetchOne(db, sql: "SELECT parameters FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", arguments: [id])
+                let metrics = try MetricRow.all(runID: id, in: db).map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
+                out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none"] + metrics
+            }
+            return out
+        }
+    }
+
+    func testRunsTrainToHighAccuracyAndRecordEveryStep() throws {
+        let store = try queuedStore("a.db")
+        XCTAssertEqual(work(store), Worker.Summary(succeeded: 4, failed: 0, released: 0, leaseLost: 0))
+        let accuracies = try store.read { try Double.fetchAll($0, sql: "SELECT test_accuracy FROM results") }
+        XCTAssertEqual(accuracies.count, 4)
+        XCTAssertTrue(accuracies.allSatisfy { $0 > 0.9 }, "\(accuracies)")
+        try store.read { db in
+            // 240 examples / 16 = 15 steps per epoch × 4 epochs; a train loss at every step, no gaps, no duplicates.
+            let steps = try Int.fetchAll(db, sql: "SELECT step FROM metrics WHERE run_id = 1 AND split = 'train' AND name = 'loss' ORDER BY step")
+            XCTAssertEqual(steps, Array(1...60))
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT step, is_best FROM checkpoints WHERE run_id = 1 ORDER BY step")
+            XCTAssertLessThanOrEqual(checkpoints.count, 3, "keep_last 2 + best")
+            XCTAssertEqual(checkpoints.last?["step"], 60)
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM checkpoints WHERE run_id = 1 AND is_best = 1"), 1)
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM leases"), 0)
+        }
+    }
+
+    func testStoppedAndResumedRunsEqualUninterruptedOnesBitForBit() throws {
+        let reference = try queuedStore("reference.db")
+        _ = work(reference)
+
+        let interrupted = try queuedStore("interrupted.db")
+        for stop in [3, 9, 10, 31, 44, 59] {
+            XCTAssertEqual(work(interrupted, stopAtStep: stop).failed, 0)
+        }
+        XCTAssertEqual(work(interrupted).failed, 0)
+        let states = try interrupted.read { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM runs") }
+        XCTAssertEqual(states, ["succeeded"])
+        XCTAssertEqual(try outcome(interrupted), try outcome(reference))
+        let released = try interrupted.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempts WHERE outcome = 'released'") }
+        XCTAssertGreaterThan(released ?? 0, 0, "the stops really interrupted runs")
+    }
+
+    func testRequeueingAddsOnlyNewGridPoints() throws {
+        let store = try queuedStore("q.db")
+        let queue = ExperimentQueue(store: store)
+        XCTAssertEqual(try queue.queue([ExperimentSpec.parse(yaml: spec, file: "probe.yaml")]),
+                       [.init(experiment: "probe", new: 0, alreadyQueued: 4)])
+        let changed = spec.replacingOccurrences(of: "[0.05, 0.2]", with: "[0.05, 0.3]")
+        XCTAssertEqual(try queue.queue([ExperimentSpec.parse(yaml: changed, file: "probe.yaml")]),
+                       [.init(experiment: "probe", new: 2, alreadyQueued: 2)])
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }, 6)
+    }
+
+    func testUnknownDatasetIsReportedAtItsLineAndNothingIsQueued() throws {
+        let store = try Store(path: dir.appendingPathComponent("empty.db").path)
+        XCTAssertThrowsError(try ExperimentQueue(store: store).queue([ExperimentSpec.parse(yaml: spec, file: "probe.yaml")])) { error in
+            XCTAssertEqual((error as? SpecErrors)?.errors.first?.description.hasPrefix("probe.yaml:2: key 'dataset': no dataset named 'synth'"), true, "\(error)")
+        }
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM experiments") }, 0)
+    }
+
+    func testCancelledRunStopsAndResumeContinuesFromItsCheckpoint() throws {
+        let store = try queuedStore("c.db")
+        let control = RunControl(store: store)
+        XCTAssertEqual(try control.cancel(.runs([2])), [2])
+        _ = work(store)
+        XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "SELECT state FROM runs WHERE id = 2") }, "cancelled")
+        XCTAssertEqual(try control.resume(.experiment("probe", state: nil)), [2])
+        _ = work(store)
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs WHERE state = 'succeeded'") }, 4)
+    }
+}
