@@ -1,0 +1,23 @@
+/// Layer normalisation over the last axis with learnable scale (`weight`, init 1) and shift (`bias`, init 0).
+public final class LayerNorm: ParameterContainer {
+    /// `[D]` scale.
+    public let weight: Tensor
+    /// `[D]` shift.
+    public let bias: Tensor
+    /// Added to the variance (1e-5 in torch and CLIP).
+    public let eps: Float
+
+    /// Identity-initialised trainable parameters for vectors of size `dim`.
+    public init(dim: Int, eps: Float = 1e-5) {
+        weight = Tensor.ones([dim], requiresGrad: true)
+        bias = Tensor.zeros([dim], requiresGrad: true)
+        weight.name = "weight"
+        bias.name = "bias"
+        self.eps = eps
+    }
+
+    /// `[.., D] → [.., D]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: weight, bias: bias, eps: eps) }
+
+    public func namedParameters() -> [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
+}

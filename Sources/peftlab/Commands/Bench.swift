@@ -1,0 +1,58 @@
+import ArgumentParser
+import PEFTTensor
+
+/// Options shared by the tensor-engine benchmarks (`bench gemm`, `bench ops`, `bench layer`).
+struct TensorBenchOptions: ParsableArguments {
+    @Option(help: "Kernel and OpenBLAS threads.")
+    var threads = 2
+
+    @Option(help: "Timed iterations per case; the fastest is reported.")
+    var repeats = 5
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats)).") }
+    }
+
+    /// Runs a suite with these settings and prints its table or JSON.
+    func report(_ suite: (BenchmarkSettings) -> [BenchmarkResult]) throws {
+        let settings = BenchmarkSettings(threads: threads, repeats: repeats)
+        let results = suite(settings)
+        let text = json ? try BenchmarkReport.json(results, settings: settings) : BenchmarkReport.table(results, settings: settings)
+        print(text)
+    }
+}
+
+extension PEFTLab {
+    /// `peftlab bench gemm`.
+    struct BenchGemm: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gemm",
+            abstract: "Engine matmul vs a raw cblas_sgemm loop at 512³ and ViT-B/32 layer shapes (GFLOP/s, ratio).",
+            discussion: "Build in release mode first. Example:\n  peftlab bench gemm --threads 2 --repeats 11")
+        @OptionGroup var options: TensorBenchOptions
+        func run() throws { try options.report(GEMMBenchmark.run) }
+    }
+
+    /// `peftlab bench ops`.
+    struct BenchOps: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ops",
+            abstract: "Layer norm, softmax, GELU and quick GELU forward and backward at ViT-B/32 sizes (GB/s).")
+        @OptionGroup var options: TensorBenchOptions
+        func run() throws { try options.report(OpsBenchmark.run) }
+    }
+
+    /// `peftlab bench layer`.
+    struct BenchLayer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "layer",
+            abstract: "A ViT-B/32 pre-LN encoder layer, forward and forward+backward: GFLOP/s and ratio to the "
+                + "same run's sgemm GFLOP/s at the layer's biggest GEMM.")
+        @OptionGroup var options: TensorBenchOptions
+        func run() throws { try options.report(LayerBenchmark.run) }
+    }
+}
