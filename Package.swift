@@ -33,8 +33,9 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
 
         // Tensor engine, model, PEFT methods
-        .target(name: "PEFTTensor", dependencies: ["CBLAS"], swiftSettings: vectorised),
-        .target(name: "PEFTCLIP", dependencies: ["PEFTTensor"], resources: [.copy("Resources/merges.txt")],
+        .target(name: "PEFTTensor", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: vectorised),
+        .target(name: "PEFTCLIP", dependencies: ["PEFTTensor"], exclude: ["README.md"],
+                resources: [.copy("Resources/merges.txt")],
                 swiftSettings: vectorised),
         .target(name: "PEFTMethods", dependencies: ["PEFTCLIP", "PEFTTensor"], swiftSettings: vectorised),
 

@@ -10,7 +10,7 @@ extension Schema {
 --
 -- The `peftlab` binary applies exactly this file to a new database (a test proves its embedded copy equals
 -- this file), then sets PRAGMA user_version to the schema version below. Older databases are upgraded by
--- the ordered migrations in Sources/PEFTStore/Migrations.swift, never by editing a shipped migration.
+-- the ordered migrations in Sources/PEFTStore/Schema.swift, never by editing a shipped migration.
 --
 -- Conventions: times are Unix seconds as REAL (UTC); hashes are lowercase hex SHA-256; JSON columns hold
 -- canonical JSON (sorted keys); tensors are little-endian Float32 (or Float16 where a dtype column says so).
@@ -121,7 +121,8 @@ CREATE TABLE IF NOT EXISTS backbones (
 CREATE TABLE IF NOT EXISTS feature_cache (
     backbone_hash   TEXT NOT NULL,                 -- backbones.hash (not a foreign key: caches may outlive rows)
     tower           TEXT NOT NULL,                 -- 'vision' | 'text'
-    layer           INTEGER NOT NULL,              -- hidden state at the INPUT of this layer (0 = embeddings)
+    layer           INTEGER NOT NULL,              -- hidden state at the INPUT of this layer (0 = embeddings);
+                                                   -- -1 = the tower's pooled, projected embedding
     preprocess_hash TEXT NOT NULL,                 -- image preprocessing or tokenizer settings hash
     input_hash      TEXT NOT NULL,                 -- image sha256 or hash of the token ids
     dtype           TEXT NOT NULL,                 -- 'float16' | 'float32'
@@ -202,7 +203,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     epoch           INTEGER NOT NULL,
     cursor          INTEGER NOT NULL,              -- batches consumed within the epoch
     parameters      BLOB NOT NULL,                 -- safetensors bytes of the trainable tensors
-    optimizer       BLOB NOT NULL,                 -- JSON of the optimizer state (Float32 buffers base64)
+    optimizer       BLOB NOT NULL,                 -- JSON of the optimizer state (step and Float32 buffers)
     rng             TEXT NOT NULL,                 -- JSON of the RNG state
     best_metric     REAL,                          -- best validation value so far (per the run's target metric)
     is_best         INTEGER NOT NULL DEFAULT 0,    -- 1 for the checkpoint that holds best_metric
@@ -264,11 +265,12 @@ SELECT r.id                                   AS run_id,
        r.finished_at - r.started_at           AS seconds
 FROM runs AS r JOIN experiments AS e ON e.id = r.experiment_id;
 
--- Per experiment and grid point: seeds finished and the mean ± sample std of each final test metric.
+-- Per experiment and configuration (every setting but the seed): seeds finished and the mean ± sample std of
+-- each final test metric. Runs that differ in any setting, in the grid or not, are never averaged together.
 CREATE VIEW IF NOT EXISTS leaderboard AS
 SELECT e.name                       AS experiment,
        r.method                     AS method,
-       r.grid_json                  AS grid,
+       MIN(r.grid_json)             AS grid,
        f.name                       AS metric,
        COUNT(*)                     AS seeds,
        AVG(f.value)                 AS mean,
@@ -281,7 +283,7 @@ FROM runs AS r
 JOIN experiments AS e ON e.id = r.experiment_id
 JOIN final_metrics AS f ON f.run_id = r.id AND f.split = 'test'
 WHERE r.state = 'succeeded'
-GROUP BY e.name, r.method, r.grid_json, f.name;
+GROUP BY e.name, json_remove(r.config_json, '$.seed'), f.name;
 
 -- Counts of runs by state per experiment (what `peftlab status` prints).
 CREATE VIEW IF NOT EXISTS run_states AS

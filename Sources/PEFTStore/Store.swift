@@ -35,7 +35,11 @@ public final class Store: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            try pool.write { db in try Schema.apply(db, path: path) }
+            // Read-only commands should not queue behind a busy writer: write only when the schema needs it.
+            let found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            if found != Schema.version {
+                try pool.write { db in try Schema.apply(db, path: path) }
+            }
         } catch let error as DatabaseError {
             throw StoreError.sql(message: error.message ?? "\(error)", sql: error.sql ?? "")
         }

@@ -67,7 +67,7 @@ public enum StoreLoad {
         return measure(count: Int.max) { _ in
             guard let claim = try queue.claim(worker: worker, experiment: benchExperiment, leaseSeconds: 600,
                                               now: Store.now()) else { return false }
-            try queue.complete(runID: claim.runID, worker: worker, outcome: .succeeded, now: Store.now())
+            try queue.complete(claim, outcome: .succeeded, metrics: [], now: Store.now())
             return true
         }
     }

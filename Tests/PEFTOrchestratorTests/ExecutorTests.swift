@@ -33,13 +33,19 @@ final class ExecutorTests: XCTestCase {
         return store
     }
 
-    private func work(_ store: Store, stopAtStep: Int? = nil) -> Worker.Summary {
+    private func work(_ store: Store, stopAtStep: Int? = nil,
+                      atStep: (step: Int, run: Int64, action: @Sendable () -> Void)? = nil) -> Worker.Summary {
         var options = Worker.Options()
         options.threads = 1
         options.cores = 1
         let worker = Worker(store: store, options: options)
-        if let stopAtStep {
-            worker.onProgress = { p in if p.step == stopAtStep { worker.stop.raise() } }
+        let fired = StopFlag()
+        worker.onProgress = { p in
+            if p.step == stopAtStep { worker.stop.raise() }
+            if let atStep, p.runID == atStep.run, p.step == atStep.step, !fired.isRaised {
+                fired.raise()
+                atStep.action()
+            }
         }
         return worker.run()
     }
@@ -52,7 +58,9 @@ final class ExecutorTests: XCTestCase {
                 let id: Int64 = row["id"]
                 let params = try Data.fetchOne(db, sql: "SELECT parameters FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", arguments: [id])
                 let metrics = try MetricRow.all(runID: id, in: db).map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
-                out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none"] + metrics
+                let best = try Row.fetchOne(db, sql: "SELECT step, best_metric, parameters FROM checkpoints WHERE run_id = ? AND is_best = 1", arguments: [id])
+                    .map { "best \($0["step"] as Int) \(($0["best_metric"] as Double).bitPattern) \(($0["parameters"] as Data).base64EncodedString())" }
+                out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none", best ?? "no best"] + metrics
             }
             return out
         }
@@ -60,7 +68,7 @@ final class ExecutorTests: XCTestCase {
 
     func testRunsTrainToHighAccuracyAndRecordEveryStep() throws {
         let store = try queuedStore("a.db")
-        XCTAssertEqual(work(store), Worker.Summary(succeeded: 4, failed: 0, released: 0, leaseLost: 0))
+        XCTAssertEqual(work(store), Worker.Summary(succeeded: 4))
         let accuracies = try store.read { try Double.fetchAll($0, sql: "SELECT test_accuracy FROM results") }
         XCTAssertEqual(accuracies.count, 4)
         XCTAssertTrue(accuracies.allSatisfy { $0 > 0.9 }, "\(accuracies)")
@@ -92,6 +100,49 @@ final class ExecutorTests: XCTestCase {
         XCTAssertGreaterThan(released ?? 0, 0, "the stops really interrupted runs")
     }
 
+    /// A run whose lease is taken away mid-run (expired and handed on) records nothing more from the old
+    /// attempt; the new attempt resumes and ends exactly like an undisturbed run.
+    func testALostLeaseStopsTheOldAttemptWithoutAnotherWrite() throws {
+        let reference = try queuedStore("reference.db")
+        _ = work(reference)
+        let store = try queuedStore("stolen.db")
+        let summary = work(store, atStep: (step: 10, run: 1, action: {
+            _ = try? store.write { db in
+                try db.execute(sql: "DELETE FROM leases WHERE run_id = 1")
+                try db.execute(sql: "UPDATE runs SET state = 'queued' WHERE id = 1")
+            }
+        }))
+        XCTAssertEqual(summary, Worker.Summary(succeeded: 4, leaseLost: 1))
+        XCTAssertEqual(try outcome(store), try outcome(reference))
+    }
+
+    func testCancellingARunningRunStopsItAndResumeContinuesFromItsCheckpoint() throws {
+        let reference = try queuedStore("reference.db")
+        _ = work(reference)
+        let store = try queuedStore("cancel.db")
+        let summary = work(store, atStep: (step: 30, run: 1, action: {
+            _ = try? RunControl(store: store).cancel(.runs([1]))
+        }))
+        XCTAssertEqual(summary, Worker.Summary(succeeded: 3, cancelled: 1))
+        let checkpointed = try store.read { try Int.fetchOne($0, sql: "SELECT MAX(step) FROM checkpoints WHERE run_id = 1") }
+        XCTAssertEqual(checkpointed, 28, "the last checkpoint before the cancel (every 7 steps)")
+        XCTAssertEqual(try RunControl(store: store).resume(.runs([1])), [1])
+        XCTAssertEqual(work(store).succeeded, 1)
+        XCTAssertEqual(try outcome(store), try outcome(reference))
+    }
+
+    func testLeaderboardAveragesSeedsOfOneConfiguration() throws {
+        let store = try queuedStore("board.db")
+        _ = work(store)
+        let rows = try store.query("SELECT grid, seeds, mean, std FROM leaderboard WHERE metric = 'accuracy' ORDER BY grid").rows
+        XCTAssertEqual(rows.count, 2, "two learning rates")
+        for row in rows {
+            XCTAssertEqual(row[1], .integer(2))
+            guard case .real(let mean) = row[2], case .real = row[3] else { return XCTFail("\(row)") }
+            XCTAssertGreaterThan(mean, 0.9)
+        }
+    }
+
     func testRequeueingAddsOnlyNewGridPoints() throws {
         let store = try queuedStore("q.db")
         let queue = ExperimentQueue(store: store)
@@ -111,7 +162,7 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM experiments") }, 0)
     }
 
-    func testCancelledRunStopsAndResumeContinuesFromItsCheckpoint() throws {
+    func testCancelledQueuedRunIsSkippedUntilResumed() throws {
         let store = try queuedStore("c.db")
         let control = RunControl(store: store)
         XCTAssertEqual(try control.cancel(.runs([2])), [2])

@@ -91,6 +91,8 @@ final class SpecTests: XCTestCase {
             ("name: x\ndataset: [d\n", 3, nil, "invalid YAML"),
             ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\nbase: missing.yaml\n", 5, "base", "cannot read base spec"),
             ("name: 'a b'\ndataset: d\ntask: classification\nmethod: linear-probe\n", 1, "name", "letters, digits"),
+            ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\ntrain: {lr: .inf}\n", 5, "train.lr", "finite number"),
+            ("name: x\ndataset: d\ntask: regression\nmethod: linear-probe\ntarget_metric: accuracy\n", 5, "target_metric", "not a regression metric"),
         ]
         for (i, c) in cases.enumerated() {
             XCTAssertThrowsError(try ExperimentSpec.parse(yaml: c.yaml, file: "bad\(i).yaml"), "case \(i)") { error in
@@ -110,7 +112,7 @@ final class SpecTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentSpec.parse(yaml: yaml, file: "two.yaml")) { error in
             XCTAssertEqual((error as? SpecErrors)?.errors.map(\.description),
                            ["two.yaml:6: key 'train.epochs': must be ≥ 1 (got 0)",
-                            "two.yaml:7: key 'train.lr': expected a number, got 'zero'"])
+                            "two.yaml:7: key 'train.lr': expected a finite number, got 'zero'"])
         }
     }
 }

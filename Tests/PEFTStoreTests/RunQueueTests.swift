@@ -36,7 +36,7 @@ final class RunQueueTests: XCTestCase {
         XCTAssertEqual(first.configJSON, "{\"i\":1}")
         XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 101))
         XCTAssertNil(try queue.claim(worker: alice, experiment: "other", leaseSeconds: 10, now: 101))
-        try queue.complete(runID: 1, worker: alice, outcome: .succeeded, now: 102)
+        try queue.complete(first, outcome: .succeeded, metrics: [], now: 102)
         XCTAssertEqual(try state(queue, 1), "succeeded")
         XCTAssertEqual(try queue.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leases") }, 1)
     }
@@ -44,14 +44,14 @@ final class RunQueueTests: XCTestCase {
     func testExpiredLeaseMakesTheRunClaimableAgainThenFailsAfterMaxAttempts() throws {
         let dir = TemporaryDirectory()
         let queue = try makeQueue(runs: 1, dir: dir)
-        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0)
-        XCTAssertTrue(try queue.heartbeat(runID: 1, worker: alice, leaseSeconds: 10, now: 5))  // now expires at 15
+        let first = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0))
+        XCTAssertTrue(try queue.heartbeat(first, leaseSeconds: 10, now: 5))  // now expires at 15
         XCTAssertNil(try queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 14))
         let again = try XCTUnwrap(queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 16))
         XCTAssertEqual(again.attempt, 2)
         // Alice comes back from a pause: her lease is gone, and she must not record anything.
-        XCTAssertFalse(try queue.heartbeat(runID: 1, worker: alice, leaseSeconds: 10, now: 17))
-        XCTAssertThrowsError(try queue.complete(runID: 1, worker: alice, outcome: .succeeded, now: 17)) { error in
+        XCTAssertFalse(try queue.heartbeat(first, leaseSeconds: 10, now: 17))
+        XCTAssertThrowsError(try queue.complete(first, outcome: .succeeded, metrics: [], now: 17)) { error in
             XCTAssertEqual(error as? QueueError, .leaseLost(runID: 1, worker: "alice"))
         }
         // Bob dies too: that was the last of 2 attempts.
@@ -68,20 +68,45 @@ final class RunQueueTests: XCTestCase {
     func testFailureRequeuesUntilAttemptsRunOutAndKeepsTheError() throws {
         let dir = TemporaryDirectory()
         let queue = try makeQueue(runs: 1, dir: dir)
-        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0)
-        try queue.complete(runID: 1, worker: alice, outcome: .failed(message: "NaN loss at step 3"), now: 1)
+        let first = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0))
+        try queue.complete(first, outcome: .failed(message: "NaN loss at step 3", permanent: false), metrics: [], now: 1)
         XCTAssertEqual(try state(queue, 1), "queued")
-        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 2)
-        try queue.complete(runID: 1, worker: alice, outcome: .failed(message: "NaN loss at step 3"), now: 3)
+        let second = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 2))
+        try queue.complete(second, outcome: .failed(message: "NaN loss at step 3", permanent: false), metrics: [], now: 3)
         XCTAssertEqual(try state(queue, 1), "failed")
         XCTAssertEqual(try queue.store.read { try String.fetchOne($0, sql: "SELECT error FROM runs") }, "NaN loss at step 3")
+    }
+
+    func testPermanentFailureIsNotRetried() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 1, dir: dir)
+        let claim = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0))
+        try queue.complete(claim, outcome: .failed(message: "unknown feature 'x'", permanent: true), metrics: [], now: 1)
+        XCTAssertEqual(try state(queue, 1), "failed")
+    }
+
+    /// Two claims of one run by the same worker process (a cancel + retry in between): only the newer one acts.
+    func testAnOlderClaimOfTheSameWorkerLosesItsLeaseToANewerOne() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 1, dir: dir)
+        let old = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 60, now: 0))
+        _ = try RunControl(store: queue.store).cancel(.runs([1]), now: 1)
+        _ = try RunControl(store: queue.store).retry(.runs([1]), now: 2)
+        let new = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 60, now: 3))
+        XCTAssertEqual(new.attempt, 2)
+        XCTAssertFalse(try queue.heartbeat(old, leaseSeconds: 60, now: 4))
+        XCTAssertThrowsError(try queue.store.write { try SQLiteRunQueue.requireLease($0, old) })
+        XCTAssertThrowsError(try queue.complete(old, outcome: .succeeded, metrics: [], now: 5))
+        XCTAssertTrue(try queue.heartbeat(new, leaseSeconds: 60, now: 6))
+        try queue.complete(new, outcome: .succeeded, metrics: [MetricRow(runID: 1, step: 9, split: "test", name: "f1", value: 0.5)], now: 7)
+        XCTAssertEqual(try queue.store.read { try Double.fetchOne($0, sql: "SELECT value FROM metrics WHERE name = 'f1'") }, 0.5)
     }
 
     func testReleaseRequeuesWithoutSpendingAnAttempt() throws {
         let dir = TemporaryDirectory()
         let queue = try makeQueue(runs: 1, dir: dir)
-        _ = try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0)
-        try queue.release(runID: 1, worker: alice, now: 1)
+        let first = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0))
+        try queue.release(first, now: 1)
         XCTAssertEqual(try state(queue, 1), "queued")
         let claim = try XCTUnwrap(queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 2))
         XCTAssertEqual(claim.attempt, 2)
@@ -98,7 +123,7 @@ final class RunQueueTests: XCTestCase {
             let me = WorkerIdentity(id: "w\(worker)", host: "h", pid: worker)
             while let claim = try? queue.claim(worker: me, experiment: nil, leaseSeconds: 60, now: 0) {
                 claimed.add(claim.runID)
-                try? queue.complete(runID: claim.runID, worker: me, outcome: .succeeded, now: 1)
+                try? queue.complete(claim, outcome: .succeeded, metrics: [], now: 1)
             }
         }
         XCTAssertEqual(claimed.ids.sorted(), Array(1...200))

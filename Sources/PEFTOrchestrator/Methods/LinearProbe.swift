@@ -50,15 +50,16 @@ public final class LinearProbe: Trainer {
             scale(&train)
             for key in splits.keys { scale(&splits[key]!) }
         }
+        let all = [("train", train)] + splits.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         switch config.task {
         case .classification:
-            guard train.labels.allSatisfy({ $0 >= 0 }) else {
-                throw PermanentRunError("dataset '\(config.dataset)' has training examples without a class label")
+            for (split, table) in all where !table.labels.allSatisfy({ $0 >= 0 }) {
+                throw PermanentRunError("dataset '\(config.dataset)' has \(split) examples without a class label")
             }
-            outputs = max(2, (train.labels + splits.values.flatMap(\.labels)).max().map { $0 + 1 } ?? 2)
+            outputs = max(2, all.flatMap(\.1.labels).max().map { $0 + 1 } ?? 2)
         case .regression:
-            guard train.scores.allSatisfy(\.isFinite) else {
-                throw PermanentRunError("dataset '\(config.dataset)' has training examples without a score")
+            for (split, table) in all where !table.scores.allSatisfy(\.isFinite) {
+                throw PermanentRunError("dataset '\(config.dataset)' has \(split) examples without a score")
             }
             outputs = 1
         case .retrieval:
@@ -108,12 +109,13 @@ public final class LinearProbe: Trainer {
             switch config.task {
             case .classification:
                 let predictions = (0..<table.count).map { i -> Int in
-                    let row = logits.storage[(i * outputs)..<((i + 1) * outputs)]
-                    return row.indices.max { row[$0] < row[$1] }! - i * outputs
+                    var best = 0
+                    for c in 1..<outputs where logits.storage[i * outputs + c] > logits.storage[i * outputs + best] { best = c }
+                    return best
                 }
-                metrics.merge(ClassificationMetrics.compute(predictions: predictions, targets: table.labels)) { $1 }
+                metrics.merge(ClassificationMetrics(classes: outputs).compute(predictions: predictions, targets: table.labels)) { $1 }
             case .regression, .retrieval:
-                metrics.merge(RegressionMetrics.compute(predictions: logits.storage.map(Double.init), targets: table.scores)) { $1 }
+                metrics.merge(RegressionMetrics().compute(predictions: logits.storage.map(Double.init), targets: table.scores)) { $1 }
             }
             return metrics
         }

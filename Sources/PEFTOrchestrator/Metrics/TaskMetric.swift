@@ -2,17 +2,26 @@
 public protocol TaskMetric {
     associatedtype Prediction
     associatedtype Target
+    /// The names `compute` returns (what a spec's `target_metric` may name, besides `loss`).
+    static var names: [String] { get }
     /// Metric name → value, e.g. `accuracy`, `f1`, `mae`.
-    static func compute(predictions: [Prediction], targets: [Target]) -> [String: Double]
+    func compute(predictions: [Prediction], targets: [Target]) -> [String: Double]
 }
 
-/// Accuracy, precision/recall/F1 of the positive class (binary) and macro F1, as the sarcasm and emotion papers
-/// report them. Predictions and targets are class indices.
-public enum ClassificationMetrics: TaskMetric {
-    public static func compute(predictions: [Int], targets: [Int]) -> [String: Double] {
+/// Accuracy, precision/recall/F1 of the positive class (binary) and macro/weighted F1, as the sarcasm and emotion
+/// papers report them. Predictions and targets are class indices below `classes`.
+public struct ClassificationMetrics: TaskMetric {
+    public static let names = ["accuracy", "f1", "macro_f1", "weighted_f1", "precision", "recall"]
+    /// Number of classes of the task (not of the split: a split may lack some classes).
+    public var classes: Int
+
+    public init(classes: Int) { self.classes = classes }
+
+    public func compute(predictions: [Int], targets: [Int]) -> [String: Double] {
         precondition(predictions.count == targets.count, "ClassificationMetrics: \(predictions.count) predictions for \(targets.count) targets")
+        precondition((predictions + targets).allSatisfy { (0..<classes).contains($0) },
+                     "ClassificationMetrics: a class index outside 0..<\(classes)")
         guard !targets.isEmpty else { return [:] }
-        let classes = (predictions + targets).max().map { $0 + 1 } ?? 0
         var tp = [Int](repeating: 0, count: classes), fp = tp, fn = tp
         var correct = 0
         for (p, t) in zip(predictions, targets) {
@@ -28,17 +37,22 @@ public enum ClassificationMetrics: TaskMetric {
         out["macro_f1"] = present.isEmpty ? 0 : present.map { f1($0).f1 }.reduce(0, +) / Double(present.count)
         let weighted = present.map { c in f1(c).f1 * Double(tp[c] + fn[c]) }.reduce(0, +)
         out["weighted_f1"] = weighted / Double(targets.count)
+        // Binary tasks report the positive class (1); multi-class tasks report macro averages.
         let positive = f1(min(1, classes - 1))
-        out["precision"] = positive.precision
-        out["recall"] = positive.recall
+        out["precision"] = classes <= 2 ? positive.precision : present.map { f1($0).precision }.reduce(0, +) / Double(max(1, present.count))
+        out["recall"] = classes <= 2 ? positive.recall : present.map { f1($0).recall }.reduce(0, +) / Double(max(1, present.count))
         out["f1"] = classes <= 2 ? positive.f1 : out["macro_f1"]
         return out
     }
 }
 
 /// MAE, Pearson correlation and the sentiment papers' Acc-2 / Acc-7 for scores in [-3, 3].
-public enum RegressionMetrics: TaskMetric {
-    public static func compute(predictions: [Double], targets: [Double]) -> [String: Double] {
+public struct RegressionMetrics: TaskMetric {
+    public static let names = ["mae", "mse", "corr", "acc2", "acc7"]
+
+    public init() {}
+
+    public func compute(predictions: [Double], targets: [Double]) -> [String: Double] {
         precondition(predictions.count == targets.count, "RegressionMetrics: \(predictions.count) predictions for \(targets.count) targets")
         let n = Double(targets.count)
         guard n > 0 else { return [:] }

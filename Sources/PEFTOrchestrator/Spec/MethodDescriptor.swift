@@ -2,6 +2,15 @@
 public enum TaskKind: String, Sendable, CaseIterable {
     case classification, regression, retrieval
 
+    /// Metrics runs of this task record on val/test (what `target_metric` may name).
+    public var metricNames: [String] {
+        switch self {
+        case .classification: return ["loss"] + ClassificationMetrics.names
+        case .regression: return ["loss"] + RegressionMetrics.names
+        case .retrieval: return ["loss", "r@1", "r@5", "r@10", "rsum"]
+        }
+    }
+
     /// The validation metric that picks the best checkpoint, and whether larger is better.
     public var defaultTarget: (name: String, higherIsBetter: Bool) {
         switch self {

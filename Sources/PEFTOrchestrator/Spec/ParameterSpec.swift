@@ -31,7 +31,9 @@ public struct ParameterSpec: Sendable {
             guard let i = value.intValue else { return .failure(Problem("expected an integer, got \(Self.show(value))")) }
             return i >= min ? .success(value) : .failure(Problem("must be ≥ \(min) (got \(i))"))
         case .number(let min, let exclusive):
-            guard let d = value.doubleValue else { return .failure(Problem("expected a number, got \(Self.show(value))")) }
+            guard let d = value.doubleValue, d.isFinite else {
+                return .failure(Problem("expected a finite number, got \(Self.show(value))"))
+            }
             let ok = exclusive ? d > min : d >= min
             return ok ? .success(.double(d)) : .failure(Problem("must be \(exclusive ? ">" : "≥") \(min) (got \(d))"))
         case .bool:

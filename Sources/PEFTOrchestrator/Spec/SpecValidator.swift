@@ -41,9 +41,14 @@ struct SpecValidator {
             else { fail(entry, key: "backbone", "expected a backbone directory or name, got \(entry.value.typeName)") }
         }
         let target = root.entry("target_metric").flatMap { entry -> String? in
-            if case .scalar(.string(let s)) = entry.value.kind { return s }
-            fail(entry, key: "target_metric", "expected a metric name, got \(entry.value.typeName)")
-            return nil
+            guard case .scalar(.string(let s)) = entry.value.kind else {
+                fail(entry, key: "target_metric", "expected a metric name, got \(entry.value.typeName)")
+                return nil
+            }
+            if let task, !task.metricNames.contains(s) {
+                fail(entry, key: "target_metric", "'\(s)' is not a \(task.rawValue) metric; expected one of \(task.metricNames.joined(separator: ", "))")
+            }
+            return s
         }
         if let metric = target ?? task?.defaultTarget.name { base.set(path: "target_metric", to: .string(metric)) }
 

@@ -16,7 +16,7 @@ public struct RunConfig: Sendable, Equatable {
     public var targetMetric: String { value[path: "target_metric"]?.stringValue ?? task.defaultTarget.name }
     /// Whether a larger target metric is better (losses and errors are minimised).
     public var targetHigherIsBetter: Bool {
-        !["loss", "mae", "mse", "rmse"].contains(targetMetric)
+        !["loss", "mae", "mse"].contains(targetMetric)
     }
 
     /// A `method.<name>` setting.

@@ -12,7 +12,6 @@ public struct RunExecutor {
     public var store: Store
     public var queue: any RunQueue
     public var registry: MethodRegistry
-    public var worker: WorkerIdentity
     public var threads: Int
     /// Raised to stop every run of the worker after its current step (SIGINT/SIGTERM).
     public var stop: StopFlag
@@ -21,12 +20,10 @@ public struct RunExecutor {
     /// Sleep after each step: fault-injection tests use it to kill workers mid-run. 0 in normal use.
     public var stepDelay: Double = 0
 
-    public init(store: Store, queue: any RunQueue, registry: MethodRegistry, worker: WorkerIdentity, threads: Int,
-                stop: StopFlag) {
+    public init(store: Store, queue: any RunQueue, registry: MethodRegistry, threads: Int, stop: StopFlag) {
         self.store = store
         self.queue = queue
         self.registry = registry
-        self.worker = worker
         self.threads = threads
         self.stop = stop
     }
@@ -37,6 +34,8 @@ public struct RunExecutor {
         case failed(String)
         /// Stopped on request; checkpointed and given back to the queue.
         case released
+        /// The user cancelled the run while it trained: nothing more was recorded.
+        case cancelled
         /// The lease was lost (expired and re-claimed elsewhere): nothing more was recorded.
         case leaseLost
     }
@@ -44,20 +43,27 @@ public struct RunExecutor {
     /// Runs the claimed run to an ending and records it in the queue. `leaseLost` is raised by the heartbeat.
     public func execute(_ claim: Claim, leaseLost: StopFlag) -> Ending {
         do {
-            let ending = try train(claim, leaseLost: leaseLost)
-            switch ending {
-            case .succeeded: try queue.complete(runID: claim.runID, worker: worker, outcome: .succeeded, now: Store.now())
-            case .released: try queue.release(runID: claim.runID, worker: worker, now: Store.now())
-            default: break
-            }
-            return ending
+            return try train(claim, leaseLost: leaseLost)
         } catch is QueueError {
-            return .leaseLost
+            return lostEnding(claim)
         } catch {
             let message = "\(error)"
-            try? queue.complete(runID: claim.runID, worker: worker, outcome: .failed(message: message), now: Store.now())
+            do {
+                try queue.complete(claim, outcome: .failed(message: message, permanent: error is PermanentRunError),
+                                   metrics: [], now: Store.now())
+            } catch {
+                return lostEnding(claim)
+            }
             return .failed(message)
         }
+    }
+
+    /// Why a claim lost its lease: the user cancelled the run, or it expired and was handed on.
+    private func lostEnding(_ claim: Claim) -> Ending {
+        let state = try? store.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM runs WHERE id = ?", arguments: [claim.runID])
+        }
+        return state == "cancelled" ? .cancelled : .leaseLost
     }
 
     private func train(_ claim: Claim, leaseLost: StopFlag) throws -> Ending {
@@ -72,6 +78,7 @@ public struct RunExecutor {
 
         // Resume: latest checkpoint, and forget metrics recorded after it.
         if let checkpoint = try store.write({ db -> CheckpointRecord? in
+            try SQLiteRunQueue.requireLease(db, claim)
             let latest = try CheckpointRecord.latest(runID: runID, in: db)
             try MetricRow.deleteAfter(step: latest?.step ?? 0, runID: runID, in: db)
             try db.execute(sql: "UPDATE runs SET total_steps = ? WHERE id = ?", arguments: [trainer.totalSteps, runID])
@@ -89,7 +96,7 @@ public struct RunExecutor {
             let record = try CheckpointCodec.record(runID: runID, state: state, best: best, isBest: isBest)
             let rows = pending
             try store.write { db in
-                try Self.requireLease(db, runID: runID, worker: worker)
+                try SQLiteRunQueue.requireLease(db, claim)
                 try record.insert(keepLast: config.train("keep_last")?.intValue ?? 2, in: db)
                 try MetricRow.insert(rows, in: db)
                 try db.execute(sql: "UPDATE runs SET step = ? WHERE id = ?", arguments: [state.step, runID])
@@ -100,20 +107,20 @@ public struct RunExecutor {
 
         var step = state.step
         while step < trainer.totalSteps {
-            if leaseLost.isRaised { return .leaseLost }
+            if leaseLost.isRaised { return lostEnding(claim) }
             if stop.isRaised {
                 if step > lastCheckpointStep { try checkpoint(isBest: false) }
+                try queue.release(claim, now: Store.now())
                 return .released
             }
             let metrics = try trainer.trainStep()
             step += 1
-            for (name, value) in metrics.sorted(by: { $0.key < $1.key }) {
-                guard value.isFinite else { throw PermanentRunError("training metric '\(name)' is \(value) at step \(step)") }
+            for (name, value) in try finite(metrics, split: "train", step: step).sorted(by: { $0.key < $1.key }) {
                 pending.append(MetricRow(runID: runID, step: step, split: "train", name: name, value: value))
             }
             var improved = false
             if isEvalStep(step, trainer: trainer, config: config) {
-                let val = try trainer.evaluate(split: "val")
+                let val = try finite(trainer.evaluate(split: "val"), split: "val", step: step)
                 pending += val.sorted(by: { $0.key < $1.key }).map {
                     MetricRow(runID: runID, step: step, split: "val", name: $0.key, value: $0.value)
                 }
@@ -130,29 +137,27 @@ public struct RunExecutor {
                                    loss: metrics["loss"], stepsPerSecond: clock.rate(at: step)))
             if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
         }
-        if leaseLost.isRaised { return .leaseLost }
-        let test = try trainer.evaluate(split: "test")
+        if leaseLost.isRaised { return lostEnding(claim) }
+        let test = try finite(trainer.evaluate(split: "test"), split: "test", step: step)
         let rows = test.sorted(by: { $0.key < $1.key }).map {
             MetricRow(runID: runID, step: step, split: "test", name: $0.key, value: $0.value)
         }
-        try store.write { db in
-            try Self.requireLease(db, runID: runID, worker: worker)
-            try MetricRow.insert(pending + rows, in: db)
-        }
+        try queue.complete(claim, outcome: .succeeded, metrics: pending + rows, now: Store.now())
         return .succeeded
+    }
+
+    /// The metrics, or a permanent error naming the first that is NaN or infinite (a diverged run).
+    private func finite(_ metrics: [String: Double], split: String, step: Int) throws -> [String: Double] {
+        if let bad = metrics.sorted(by: { $0.key < $1.key }).first(where: { !$0.value.isFinite }) {
+            throw PermanentRunError("\(split) metric '\(bad.key)' is \(bad.value) at step \(step)")
+        }
+        return metrics
     }
 
     private func isEvalStep(_ step: Int, trainer: any Trainer, config: RunConfig) -> Bool {
         if step == trainer.totalSteps { return true }
         if config.evalEvery > 0 { return step % config.evalEvery == 0 }
         return step % max(1, trainer.stepsPerEpoch) == 0
-    }
-
-    /// Throws `QueueError.leaseLost` unless `worker` holds the run's lease (checked inside the write).
-    static func requireLease(_ db: Database, runID: Int64, worker: WorkerIdentity) throws {
-        let held = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM leases WHERE run_id = ? AND worker_id = ?)",
-                                     arguments: [runID, worker.id]) ?? false
-        if !held { throw QueueError.leaseLost(runID: runID, worker: worker.id) }
     }
 }
 

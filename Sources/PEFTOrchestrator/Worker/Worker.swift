@@ -33,7 +33,16 @@ public final class Worker: @unchecked Sendable {
         public var succeeded = 0
         public var failed = 0
         public var released = 0
+        public var cancelled = 0
         public var leaseLost = 0
+
+        public init(succeeded: Int = 0, failed: Int = 0, released: Int = 0, cancelled: Int = 0, leaseLost: Int = 0) {
+            self.succeeded = succeeded
+            self.failed = failed
+            self.released = released
+            self.cancelled = cancelled
+            self.leaseLost = leaseLost
+        }
     }
 
     public let store: Store
@@ -47,7 +56,7 @@ public final class Worker: @unchecked Sendable {
     public var onEnding: @Sendable (Int64, RunExecutor.Ending) -> Void = { _, _ in }
 
     private let lock = NSLock()
-    private var held: [Int64: StopFlag] = [:]
+    private var held: [Int64: (claim: Claim, lost: StopFlag)] = [:]
     private var summary = Summary()
 
     public init(store: Store, registry: MethodRegistry = .standard, options: Options,
@@ -81,7 +90,7 @@ public final class Worker: @unchecked Sendable {
 
     private func claimLoop() {
         let queue = SQLiteRunQueue(store: store)
-        var executor = RunExecutor(store: store, queue: queue, registry: registry, worker: identity,
+        var executor = RunExecutor(store: store, queue: queue, registry: registry,
                                    threads: max(1, options.cores / max(1, options.threads)), stop: stop)
         executor.onProgress = onProgress
         executor.stepDelay = options.stepDelaySeconds
@@ -100,14 +109,15 @@ public final class Worker: @unchecked Sendable {
                 continue
             }
             let lost = StopFlag()
-            lock.withLock { held[claim.runID] = lost }
+            lock.withLock { held[claim.runID] = (claim, lost) }
             let ending = executor.execute(claim, leaseLost: lost)
             lock.withLock {
-                held[claim.runID] = nil
+                if held[claim.runID]?.claim == claim { held[claim.runID] = nil }
                 switch ending {
                 case .succeeded: summary.succeeded += 1
                 case .failed: summary.failed += 1
                 case .released: summary.released += 1
+                case .cancelled: summary.cancelled += 1
                 case .leaseLost: summary.leaseLost += 1
                 }
             }
@@ -131,9 +141,8 @@ public final class Worker: @unchecked Sendable {
         while !stop.isRaised || lock.withLock({ !held.isEmpty }) {
             Thread.sleep(forTimeInterval: min(options.leaseSeconds / 3, 1))
             let runs = lock.withLock { held }
-            for (runID, lost) in runs {
-                let ok = (try? queue.heartbeat(runID: runID, worker: identity, leaseSeconds: options.leaseSeconds,
-                                               now: Store.now())) ?? true
+            for (claim, lost) in runs.values {
+                let ok = (try? queue.heartbeat(claim, leaseSeconds: options.leaseSeconds, now: Store.now())) ?? true
                 if !ok { lost.raise() }
             }
             if stop.isRaised && runs.isEmpty { return }

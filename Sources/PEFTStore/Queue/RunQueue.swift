@@ -23,10 +23,14 @@ public struct WorkerIdentity: Sendable, Equatable, Codable {
 }
 
 /// A run handed to a worker: what to train, and the lease that makes it the only one training it.
+///
+/// The lease belongs to this exact claim (run, worker and attempt), so even two threads of one worker
+/// process can never both act on a run: the one whose attempt was superseded finds its lease gone.
 public struct Claim: Sendable, Equatable {
     public var runID: Int64
     /// 1 for the first claim of the run, then 2, 3, … for each later claim (after a crash, expiry, release or retry).
     public var attempt: Int
+    public var worker: WorkerIdentity
     public var configJSON: String
     public var expiresAt: Double
 }
@@ -34,8 +38,9 @@ public struct Claim: Sendable, Equatable {
 /// How a claimed run ended.
 public enum RunOutcome: Sendable, Equatable {
     case succeeded
-    /// The run threw; it is queued again while attempts remain, else marked `failed` with the message.
-    case failed(message: String)
+    /// The run threw. It is queued again while attempts remain, else marked `failed` with the message;
+    /// `permanent` failures (bad config, missing data) are marked `failed` at once.
+    case failed(message: String, permanent: Bool)
     /// The user cancelled it (`peftlab cancel`): it stays cancelled.
     case cancelled
 }
@@ -48,12 +53,13 @@ public enum RunOutcome: Sendable, Equatable {
 public protocol RunQueue: Sendable {
     /// Claims the oldest queued run (optionally of one experiment), or returns nil when none is claimable.
     func claim(worker: WorkerIdentity, experiment: String?, leaseSeconds: Double, now: Double) throws -> Claim?
-    /// Extends the lease; returns false when the worker no longer holds it (it expired and was re-claimed).
-    func heartbeat(runID: Int64, worker: WorkerIdentity, leaseSeconds: Double, now: Double) throws -> Bool
-    /// Records the end of the attempt and drops the lease. Throws `QueueError.leaseLost` if not held.
-    func complete(runID: Int64, worker: WorkerIdentity, outcome: RunOutcome, now: Double) throws
+    /// Extends the claim's lease; returns false when it is no longer held (expired and re-claimed, or cancelled).
+    func heartbeat(_ claim: Claim, leaseSeconds: Double, now: Double) throws -> Bool
+    /// Records the end of the attempt — with its last metric rows, in the same transaction — and drops the
+    /// lease. Throws `QueueError.leaseLost` if the claim no longer holds it.
+    func complete(_ claim: Claim, outcome: RunOutcome, metrics: [MetricRow], now: Double) throws
     /// Gives the run back to the queue without counting a failure (graceful shutdown).
-    func release(runID: Int64, worker: WorkerIdentity, now: Double) throws
+    func release(_ claim: Claim, now: Double) throws
 }
 
 /// Errors of queue operations.

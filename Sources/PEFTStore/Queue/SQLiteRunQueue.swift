@@ -13,13 +13,11 @@ public struct SQLiteRunQueue: RunQueue {
             let row: Row?
             if let experiment {
                 row = try Row.fetchOne(db, sql: """
-                    SELECT r.id, r.attempts, r.config_json FROM runs r JOIN experiments e ON e.id = r.experiment_id
+                    SELECT r.id, r.config_json FROM runs r JOIN experiments e ON e.id = r.experiment_id
                     WHERE r.state = 'queued' AND e.name = ? ORDER BY r.id LIMIT 1
                     """, arguments: [experiment])
             } else {
-                row = try Row.fetchOne(db, sql: """
-                    SELECT id, attempts, config_json FROM runs WHERE state = 'queued' ORDER BY id LIMIT 1
-                    """)
+                row = try Row.fetchOne(db, sql: "SELECT id, config_json FROM runs WHERE state = 'queued' ORDER BY id LIMIT 1")
             }
             guard let row else { return nil }
             let runID: Int64 = row["id"]
@@ -39,55 +37,67 @@ public struct SQLiteRunQueue: RunQueue {
             try db.execute(sql: """
                 INSERT INTO attempts (run_id, attempt, worker_id, host, pid, started_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [runID, attempt, worker.id, worker.host, worker.pid, now])
-            return Claim(runID: runID, attempt: attempt, configJSON: row["config_json"], expiresAt: expires)
+            return Claim(runID: runID, attempt: attempt, worker: worker, configJSON: row["config_json"], expiresAt: expires)
         }
     }
 
-    public func heartbeat(runID: Int64, worker: WorkerIdentity, leaseSeconds: Double, now: Double) throws -> Bool {
+    public func heartbeat(_ claim: Claim, leaseSeconds: Double, now: Double) throws -> Bool {
         try store.write { db in
             try db.execute(sql: """
-                UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE run_id = ? AND worker_id = ?
-                """, arguments: [now, now + leaseSeconds, runID, worker.id])
+                UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE run_id = ? AND worker_id = ? AND attempt = ?
+                """, arguments: [now, now + leaseSeconds, claim.runID, claim.worker.id, claim.attempt])
             return db.changesCount == 1
         }
     }
 
-    public func complete(runID: Int64, worker: WorkerIdentity, outcome: RunOutcome, now: Double) throws {
+    public func complete(_ claim: Claim, outcome: RunOutcome, metrics: [MetricRow], now: Double) throws {
         try store.write { db in
-            let attempt = try Self.dropLease(db, runID: runID, worker: worker)
+            try Self.dropLease(db, claim)
+            try MetricRow.insert(metrics, in: db)
+            let runID = claim.runID
             switch outcome {
             case .succeeded:
                 try db.execute(sql: "UPDATE runs SET state = 'succeeded', error = NULL, finished_at = ? WHERE id = ?",
                                arguments: [now, runID])
-                try Self.endAttempt(db, runID: runID, attempt: attempt, outcome: "succeeded", error: nil, now: now)
-            case .failed(let message):
+                try Self.endAttempt(db, claim, outcome: "succeeded", error: nil, now: now)
+            case .failed(let message, let permanent):
                 try db.execute(sql: """
                     UPDATE runs SET error = ?,
-                        state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                        finished_at = CASE WHEN attempts >= max_attempts THEN ? END
+                        state = CASE WHEN ? OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                        finished_at = CASE WHEN ? OR attempts >= max_attempts THEN ? END
                     WHERE id = ?
-                    """, arguments: [message, now, runID])
-                try Self.endAttempt(db, runID: runID, attempt: attempt, outcome: "failed", error: message, now: now)
+                    """, arguments: [message, permanent, permanent, now, runID])
+                try Self.endAttempt(db, claim, outcome: "failed", error: message, now: now)
                 try Event.record(db, runID: runID, level: .error, kind: "attempt-failed",
-                                 message: "attempt \(attempt) failed: \(message)", now: now)
+                                 message: "attempt \(claim.attempt) failed\(permanent ? " (not retried)" : ""): \(message)",
+                                 now: now)
             case .cancelled:
                 try db.execute(sql: "UPDATE runs SET state = 'cancelled', finished_at = ? WHERE id = ?",
                                arguments: [now, runID])
-                try Self.endAttempt(db, runID: runID, attempt: attempt, outcome: "cancelled", error: nil, now: now)
+                try Self.endAttempt(db, claim, outcome: "cancelled", error: nil, now: now)
             }
         }
     }
 
-    public func release(runID: Int64, worker: WorkerIdentity, now: Double) throws {
+    public func release(_ claim: Claim, now: Double) throws {
         try store.write { db in
-            let attempt = try Self.dropLease(db, runID: runID, worker: worker)
+            try Self.dropLease(db, claim)
             // A released attempt was not the run's fault: it does not use up one of max_attempts.
             try db.execute(sql: """
                 UPDATE runs SET state = CASE WHEN state = 'running' THEN 'queued' ELSE state END,
                     attempts = attempts - 1 WHERE id = ?
-                """, arguments: [runID])
-            try Self.endAttempt(db, runID: runID, attempt: attempt, outcome: "released", error: nil, now: now)
+                """, arguments: [claim.runID])
+            try Self.endAttempt(db, claim, outcome: "released", error: nil, now: now)
         }
+    }
+
+    /// Throws `QueueError.leaseLost` unless `claim` still holds its run's lease. Call it inside every write
+    /// transaction that records something for a claimed run.
+    public static func requireLease(_ db: Database, _ claim: Claim) throws {
+        let held = try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM leases WHERE run_id = ? AND worker_id = ? AND attempt = ?)
+            """, arguments: [claim.runID, claim.worker.id, claim.attempt]) ?? false
+        if !held { throw QueueError.leaseLost(runID: claim.runID, worker: claim.worker.id) }
     }
 
     /// Re-queues (or fails, when out of attempts) every run whose lease expired before `now`.
@@ -108,26 +118,21 @@ public struct SQLiteRunQueue: RunQueue {
                     finished_at = CASE WHEN state = 'running' AND attempts >= max_attempts THEN ? ELSE finished_at END
                 WHERE id = ?
                 """, arguments: [now, runID])
-            try endAttempt(db, runID: runID, attempt: attempt, outcome: "expired", error: nil, now: now)
+            try db.execute(sql: "UPDATE attempts SET ended_at = ?, outcome = 'expired' WHERE run_id = ? AND attempt = ?",
+                           arguments: [now, runID, attempt])
             try Event.record(db, runID: runID, level: .warning, kind: "lease-expired",
                              message: "lease of worker \(worker) on attempt \(attempt) expired", now: now)
         }
     }
 
-    /// Deletes the worker's lease on the run and returns its attempt number.
-    private static func dropLease(_ db: Database, runID: Int64, worker: WorkerIdentity) throws -> Int {
-        guard let attempt = try Int.fetchOne(db, sql: "SELECT attempt FROM leases WHERE run_id = ? AND worker_id = ?",
-                                             arguments: [runID, worker.id]) else {
-            throw QueueError.leaseLost(runID: runID, worker: worker.id)
-        }
-        try db.execute(sql: "DELETE FROM leases WHERE run_id = ?", arguments: [runID])
-        return attempt
+    private static func dropLease(_ db: Database, _ claim: Claim) throws {
+        try requireLease(db, claim)
+        try db.execute(sql: "DELETE FROM leases WHERE run_id = ?", arguments: [claim.runID])
     }
 
-    private static func endAttempt(_ db: Database, runID: Int64, attempt: Int, outcome: String, error: String?,
-                                   now: Double) throws {
+    private static func endAttempt(_ db: Database, _ claim: Claim, outcome: String, error: String?, now: Double) throws {
         try db.execute(sql: """
             UPDATE attempts SET ended_at = ?, outcome = ?, error = ? WHERE run_id = ? AND attempt = ?
-            """, arguments: [now, outcome, error, runID, attempt])
+            """, arguments: [now, outcome, error, claim.runID, claim.attempt])
     }
 }

@@ -11,6 +11,7 @@ extension PEFTLab {
                 Example:
                   peftlab bench store --processes 4 --mode claims
                 """,
-            subcommands: [BenchStore.self, BenchOrchestrator.self])
+            subcommands: [BenchGemm.self, BenchOps.self, BenchLayer.self, BenchClip.self, BenchStore.self,
+                          BenchOrchestrator.self])
     }
 }

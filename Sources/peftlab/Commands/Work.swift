@@ -68,7 +68,7 @@ extension PEFTLab {
             withExtendedLifetime(signals) {}
             board.close()
             printOut("worker \(worker.identity.id): \(summary.succeeded) succeeded, \(summary.failed) failed, "
-                     + "\(summary.released) released, \(summary.leaseLost) lost their lease\n")
+                     + "\(summary.released) released, \(summary.cancelled) cancelled, \(summary.leaseLost) lost their lease\n")
         }
     }
 }
