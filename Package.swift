@@ -3,7 +3,7 @@
 // PEFTLab: parameter-efficient fine-tuning experiments on CLIP-style models, on the CPU, stored in SQLite.
 //
 // Targets are layered; each depends only on targets above it in this list:
-//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTMethods → PEFTStore → PEFTData
+//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTStore → PEFTData
 //   → PEFTOrchestrator → PEFTReports → peftlab (CLI)
 import PackageDescription
 
@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "peftlab", targets: ["peftlab"]),
-        .library(name: "PEFTLab", targets: ["PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore",
+        .library(name: "PEFTLab", targets: ["PEFTTensor", "PEFTCLIP", "PEFTStore",
                                              "PEFTData", "PEFTOrchestrator", "PEFTReports"]),
     ],
     dependencies: [
@@ -32,27 +32,26 @@ let package = Package(
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
 
-        // Tensor engine, model, PEFT methods
+        // Tensor engine and model
         .target(name: "PEFTTensor", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: vectorised),
         .target(name: "PEFTCLIP", dependencies: ["PEFTTensor"], exclude: ["README.md"],
                 resources: [.copy("Resources/merges.txt")],
                 swiftSettings: vectorised),
-        .target(name: "PEFTMethods", dependencies: ["PEFTCLIP", "PEFTTensor"], swiftSettings: vectorised),
 
         // Storage and data
         .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore",
                                                  .product(name: "GRDB", package: "GRDB.swift")],
-                swiftSettings: vectorised),
+                exclude: ["README.md"], swiftSettings: vectorised),
 
         // Orchestration, reports, CLI
         .target(name: "PEFTOrchestrator",
-                dependencies: ["PEFTStore", "PEFTData", "PEFTMethods", "PEFTCLIP", "PEFTTensor", "Yams",
+                dependencies: ["PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams",
                                .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: vectorised),
         .target(name: "PEFTReports", dependencies: ["PEFTStore"]),
         .executableTarget(name: "peftlab", dependencies: [
-            "PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
+            "PEFTTensor", "PEFTCLIP", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: vectorised),
 

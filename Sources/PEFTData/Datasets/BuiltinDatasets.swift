@@ -1,0 +1,169 @@
+import Foundation
+
+/// How many examples a built-in dataset has: `small` (a few hundred, for the quickstart) or `large` (10×).
+public enum BuiltinDatasetSize: String, Sendable, CaseIterable, Codable {
+    case small
+    case large
+
+    /// Multiplier applied to each dataset's small example count.
+    var scale: Int { self == .small ? 1 : 10 }
+}
+
+/// What `BuiltinDatasets.make` wrote to disk.
+public struct MadeDataset: Sendable, Equatable {
+    /// Dataset name (`sarcasm`, `sentiment`, `dialog`).
+    public let name: String
+    /// The output directory (images under `images/`).
+    public let directory: URL
+    /// `manifest.jsonl` inside `directory`.
+    public let manifest: URL
+    /// Manifest rows written.
+    public let examples: Int
+    /// Image files written.
+    public let images: Int
+    /// Rows per split.
+    public let splits: [String: Int]
+    /// Rows with label 1 (binary datasets only).
+    public let positives: Int?
+    /// The `peftlab ingest` flags this manifest needs beyond `NAME --manifest FILE --images DIR`.
+    public let ingestFlags: [String]
+
+    /// The field mapping those flags describe (for ingesting from code).
+    public var mapping: FieldMapping {
+        var mapping = FieldMapping()
+        var i = 0
+        while i + 1 < ingestFlags.count {
+            let value = ingestFlags[i + 1]
+            switch ingestFlags[i] {
+            case "--label-field": mapping.label = value
+            case "--score-field": mapping.score = value
+            case "--split-field": mapping.split = value
+            case "--feature-field": mapping.features.append(value)
+            case "--extra-image-field": mapping.extraImages.append(value)
+            default: break
+            }
+            i += 2
+        }
+        return mapping
+    }
+}
+
+/// The datasets PEFTLab can generate with no downloads: procedurally drawn JPEG/PNG files of varied sizes plus a
+/// JSONL manifest, ingested through the same path as user data. Deterministic: the same name, size and seed give
+/// byte-identical files.
+///
+/// - `sarcasm`: image + caption posts; label 1 (sarcastic) when the caption's sentiment contradicts the scene's
+///   (a bright sunny scene vs a dark stormy one), so text-only and image-only models stay at chance (~44 % positive).
+/// - `sentiment`: utterance + face image + an 8 × 16 synthetic "audio" feature sequence; a score in [-3, 3] that
+///   sums independent text, face and audio contributions, plus a 7-class label `round(score) + 3`.
+/// - `dialog`: 2–4-turn dialogues, each with the image to be shared next and four hard-negative distractor images
+///   (same object or colour or place), for text → image retrieval.
+public enum BuiltinDatasets {
+    /// Names accepted by `make`.
+    public static let names = ["sarcasm", "sentiment", "dialog"]
+
+    /// Examples in the small size of each dataset (large is 10×).
+    public static let smallCounts = ["sarcasm": 400, "sentiment": 300, "dialog": 150]
+
+    /// Generates dataset `name` into `directory` (created if needed; existing files with the same names are
+    /// overwritten). `examples` overrides the size's example count. Cost (small): a few hundred images of
+    /// 64–200 px, a second or two on one core.
+    /// - Throws: `DataError.unknownDataset`, `.badArgument` for a count below 1, `.io` when files cannot be written.
+    public static func make(_ name: String, into directory: URL, size: BuiltinDatasetSize = .small,
+                            seed: UInt64 = 0, examples: Int? = nil) throws -> MadeDataset {
+        guard let small = smallCounts[name] else { throw DataError.unknownDataset(name: name, known: names) }
+        let count = examples ?? small * size.scale
+        guard count >= 1 else { throw DataError.badArgument(name: "examples", expected: "at least 1", found: "\(count)") }
+        var writer = try DatasetWriter(name: name, directory: directory, seed: seed)
+        switch name {
+        case "sarcasm": try SarcasmDataset.generate(&writer, count: count)
+        case "sentiment": try SentimentDataset.generate(&writer, count: count)
+        default: try DialogDataset.generate(&writer, count: count)
+        }
+        return try writer.finish()
+    }
+}
+
+/// Accumulates images and manifest rows for a generator and writes `manifest.jsonl` + `README.txt`.
+struct DatasetWriter {
+    let name: String
+    let directory: URL
+    var rng: SplitMix64
+    private(set) var rows: [[String: Any]] = []
+    private(set) var imageCount = 0
+    var ingestFlags: [String] = []
+    var readme = ""
+
+    init(name: String, directory: URL, seed: UInt64) throws {
+        self.name = name
+        self.directory = directory
+        // Different datasets get unrelated streams for the same user seed.
+        rng = SplitMix64(seed: seed ^ SHA256.hash(Array(name.utf8)).prefix(8).reduce(0) { $0 << 8 | UInt64($1) })
+        do {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("images"),
+                                                    withIntermediateDirectories: true)
+        } catch {
+            throw DataError.io(path: directory.path, reason: "cannot create the dataset directory (\(error))")
+        }
+    }
+
+    /// Writes `image` as `images/<stem>.jpg` (≈ 75 %, quality 75–95, some progressive) or `.png` and returns the
+    /// manifest path relative to the dataset directory.
+    mutating func writeImage(_ image: RGBImage, stem: String) throws -> String {
+        let roll = rng.int(in: 0...99)
+        let bytes: [UInt8]
+        let file: String
+        if roll < 75 {
+            bytes = try JPEGCodec.encode(image, quality: rng.int(in: 75...95), progressive: roll < 8)
+            file = "images/\(stem).jpg"
+        } else {
+            bytes = try PNGCodec.encode(image, interlaced: roll >= 97)
+            file = "images/\(stem).png"
+        }
+        do { try Data(bytes).write(to: directory.appendingPathComponent(file)) } catch {
+            throw DataError.io(path: directory.appendingPathComponent(file).path, reason: "cannot write image (\(error))")
+        }
+        imageCount += 1
+        return file
+    }
+
+    /// A random image size with each side in 64…200 pixels.
+    mutating func imageSize() -> (width: Int, height: Int) {
+        (rng.int(in: 64...200), rng.int(in: 64...200))
+    }
+
+    /// Split of the `index`-th of `count` rows after a seeded shuffle: 70 % train, 15 % val, 15 % test.
+    static func splits(count: Int, rng: inout SplitMix64) -> [String] {
+        var order = Array(0..<count)
+        order.shuffle(using: &rng)
+        var result = [String](repeating: "train", count: count)
+        for (rank, index) in order.enumerated() {
+            result[index] = rank < count * 70 / 100 ? "train" : (rank < count * 85 / 100 ? "val" : "test")
+        }
+        return result
+    }
+
+    mutating func append(_ row: [String: Any]) { rows.append(row) }
+
+    func finish() throws -> MadeDataset {
+        let manifest = directory.appendingPathComponent("manifest.jsonl")
+        var text = ""
+        for row in rows {
+            let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys, .withoutEscapingSlashes])
+            text += String(decoding: data, as: UTF8.self) + "\n"
+        }
+        do {
+            try Data(text.utf8).write(to: manifest)
+            try Data(readme.utf8).write(to: directory.appendingPathComponent("README.txt"))
+        } catch {
+            throw DataError.io(path: manifest.path, reason: "cannot write the manifest (\(error))")
+        }
+        var splits: [String: Int] = [:]
+        for row in rows { splits[row["split"] as? String ?? "train", default: 0] += 1 }
+        let labels = rows.compactMap { $0["label"] as? Int }
+        let binary = !labels.isEmpty && labels.allSatisfy { $0 == 0 || $0 == 1 }
+        return MadeDataset(name: name, directory: directory, manifest: manifest, examples: rows.count,
+                           images: imageCount, splits: splits, positives: binary ? labels.filter { $0 == 1 }.count : nil,
+                           ingestFlags: ingestFlags)
+    }
+}

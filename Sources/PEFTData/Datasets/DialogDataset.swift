@@ -1,0 +1,142 @@
+import Foundation
+
+/// The `dialog` built-in (shaped like PhotoChat): a 2–4-turn dialogue before one speaker shares a photo. Each row
+/// has the dialogue text, the shared image and four distractors that each change one or two of its attributes
+/// (object, colour, place), so retrieval needs the whole description, not one keyword.
+enum DialogDataset {
+    static let objects = ["ball", "kite", "house", "boat", "car", "fish", "tree", "star"]
+    static let colors: [(String, RGB)] = [("red", RGB(220, 40, 40)), ("blue", RGB(40, 80, 220)),
+                                          ("green", RGB(40, 170, 60)), ("yellow", RGB(240, 210, 40)),
+                                          ("purple", RGB(140, 60, 190)), ("orange", RGB(245, 140, 30))]
+    static let places = ["beach", "snow", "night", "park"]
+    static let placePhrases = ["beach": ["at the beach", "by the sea", "on the sand"],
+                               "snow": ["in the snow", "on the ski trip", "in the snowy field"],
+                               "night": ["last night", "under the stars", "late at night"],
+                               "park": ["in the park", "on the lawn", "at the playground"]]
+    static let openers = ["guess what i saw {place} today", "you will not believe what i found {place}",
+                          "i took the best photo {place}", "remember the trip? i was {place}"]
+    static let replies = ["what was it?", "no way, what?", "tell me more", "oh really? what did you see?"]
+    static let reveals = ["a {color} {object}, it was huge", "this {color} {object}, so cute",
+                          "an old {color} {object}", "the brightest {color} {object} ever"]
+    static let closers = ["send me a picture!", "show me please", "pics or it did not happen", "i want to see it"]
+
+    struct Attributes: Equatable {
+        var object: String
+        var color: Int
+        var place: String
+    }
+
+    static func generate(_ writer: inout DatasetWriter, count: Int) throws {
+        let splits = DatasetWriter.splits(count: count, rng: &writer.rng)
+        for index in 0..<count {
+            let target = Attributes(object: writer.rng.pick(objects), color: writer.rng.int(in: 0...(colors.count - 1)),
+                                    place: writer.rng.pick(places))
+            let id = String(format: "dialog-%05d", index)
+            let size = writer.imageSize()
+            let image = try writer.writeImage(draw(target, width: size.width, height: size.height, rng: &writer.rng),
+                                              stem: id)
+            var distractors: [String] = []
+            var used = [target]
+            for d in 0..<4 {
+                var other = target
+                repeat {
+                    other = target
+                    switch writer.rng.int(in: 0...3) {
+                    case 0: other.object = writer.rng.pick(objects)
+                    case 1: other.color = writer.rng.int(in: 0...(colors.count - 1))
+                    case 2: other.place = writer.rng.pick(places)
+                    default:
+                        other.object = writer.rng.pick(objects)
+                        other.color = writer.rng.int(in: 0...(colors.count - 1))
+                    }
+                } while used.contains(other)
+                used.append(other)
+                let s = writer.imageSize()
+                distractors.append(try writer.writeImage(draw(other, width: s.width, height: s.height, rng: &writer.rng),
+                                                         stem: "\(id)-d\(d)"))
+            }
+            writer.append(["id": id, "image": image, "text": dialogue(target, rng: &writer.rng),
+                           "distractors": distractors, "split": splits[index],
+                           "object": target.object, "color": colors[target.color].0, "place": target.place])
+        }
+        writer.ingestFlags = ["--split-field", "split", "--extra-image-field", "distractors"]
+        writer.readme = """
+        dialog (PEFTLab built-in, procedurally generated, shaped like PhotoChat)
+        manifest.jsonl: id, text (dialogue turns separated by newlines), image (the photo shared next),
+        distractors (4 hard-negative images), split, object/color/place (diagnostics).
+        Ingest: peftlab ingest dialog --manifest manifest.jsonl --images . --split-field split \\
+                --extra-image-field distractors
+
+        """
+    }
+
+    /// The dialogue before the share; attributes are spread over the turns.
+    static func dialogue(_ a: Attributes, rng: inout SplitMix64) -> String {
+        let place = rng.pick(placePhrases[a.place] ?? [a.place])
+        let reveal = rng.pick(reveals).replacingOccurrences(of: "{color}", with: colors[a.color].0)
+            .replacingOccurrences(of: "{object}", with: a.object)
+        var turns = ["A: " + rng.pick(openers).replacingOccurrences(of: "{place}", with: place),
+                     "B: " + rng.pick(replies), "A: " + reveal]
+        if rng.int(in: 0...1) == 0 { turns.append("B: " + rng.pick(closers)) }
+        return turns.joined(separator: "\n")
+    }
+
+    /// A scene for the attributes: place backdrop, then the object pictogram in its colour.
+    static func draw(_ a: Attributes, width: Int, height: Int, rng: inout SplitMix64) -> RGBImage {
+        var canvas = Canvas(width: width, height: height)
+        let w = Double(width), h = Double(height)
+        let horizon = Int(h * (0.55 + 0.15 * rng.unit()))
+        switch a.place {
+        case "beach":
+            canvas.verticalGradient(y0: 0, y1: horizon, top: RGB(90, 170, 240), bottom: RGB(60, 140, 200))
+            canvas.verticalGradient(y0: horizon, y1: height, top: RGB(235, 215, 160), bottom: RGB(220, 195, 140))
+        case "snow":
+            canvas.verticalGradient(y0: 0, y1: horizon, top: RGB(200, 215, 230), bottom: RGB(235, 240, 245))
+            canvas.fillRect(x: 0, y: horizon, width: width, height: height - horizon, RGB(250, 250, 252))
+        case "night":
+            canvas.verticalGradient(y0: 0, y1: height, top: RGB(10, 15, 45), bottom: RGB(30, 35, 70))
+            for _ in 0..<(width * height / 300) { canvas.set(Int(w * rng.unit()), Int(h * 0.6 * rng.unit()), RGB(250, 250, 220)) }
+        default:
+            canvas.verticalGradient(y0: 0, y1: horizon, top: RGB(120, 190, 245), bottom: RGB(200, 230, 250))
+            canvas.fillRect(x: 0, y: horizon, width: width, height: height - horizon, RGB(80, 170, 70))
+        }
+        let color = colors[a.color].1.jittered(12, &rng)
+        let cx = w * (0.35 + 0.3 * rng.unit()), cy = h * (0.45 + 0.2 * rng.unit())
+        let s = min(w, h) * (0.22 + 0.1 * rng.unit())
+        switch a.object {
+        case "ball":
+            canvas.fillCircle(cx: cx, cy: cy, r: s, color)
+        case "kite":
+            canvas.fillPolygon([(cx, cy - s * 1.2), (cx + s * 0.8, cy), (cx, cy + s * 1.2), (cx - s * 0.8, cy)], color)
+            canvas.line(cx, cy + s * 1.2, cx + s * 0.4, cy + s * 2, thickness: 1.5, RGB(60, 60, 60))
+        case "house":
+            canvas.fillRect(x: Int(cx - s), y: Int(cy - s * 0.2), width: Int(2 * s), height: Int(1.2 * s), color)
+            canvas.fillPolygon([(cx - s * 1.2, cy - s * 0.2), (cx, cy - s * 1.2), (cx + s * 1.2, cy - s * 0.2)],
+                               RGB(120, 60, 40))
+        case "boat":
+            canvas.fillPolygon([(cx - s * 1.2, cy + s * 0.3), (cx + s * 1.2, cy + s * 0.3), (cx + s * 0.8, cy + s * 0.8),
+                                (cx - s * 0.8, cy + s * 0.8)], color)
+            canvas.fillPolygon([(cx, cy - s * 1.1), (cx, cy + s * 0.2), (cx + s * 0.8, cy + s * 0.2)], RGB(245, 245, 240))
+        case "car":
+            canvas.fillRect(x: Int(cx - s * 1.2), y: Int(cy - s * 0.1), width: Int(2.4 * s), height: Int(0.6 * s), color)
+            canvas.fillRect(x: Int(cx - s * 0.6), y: Int(cy - s * 0.55), width: Int(1.2 * s), height: Int(0.5 * s), color)
+            for side in [-0.7, 0.7] { canvas.fillCircle(cx: cx + side * s, cy: cy + s * 0.55, r: s * 0.25, RGB(30, 30, 30)) }
+        case "fish":
+            canvas.fillEllipse(cx: cx, cy: cy, rx: s, ry: s * 0.55, color)
+            canvas.fillPolygon([(cx + s * 0.8, cy), (cx + s * 1.5, cy - s * 0.5), (cx + s * 1.5, cy + s * 0.5)], color)
+            canvas.fillCircle(cx: cx - s * 0.5, cy: cy - s * 0.1, r: max(1, s * 0.1), RGB(20, 20, 20))
+        case "tree":
+            canvas.fillRect(x: Int(cx - s * 0.15), y: Int(cy), width: Int(s * 0.3), height: Int(s * 1.1), RGB(110, 75, 45))
+            canvas.fillCircle(cx: cx, cy: cy - s * 0.2, r: s * 0.8, color)
+        default:  // star
+            let points = (0..<10).map { k -> (Double, Double) in
+                let angle = Double(k) * Double.pi / 5 - Double.pi / 2
+                let radius = k % 2 == 0 ? s * 1.1 : s * 0.45
+                return (cx + cos(angle) * radius, cy + sin(angle) * radius)
+            }
+            canvas.fillPolygon(points, color)
+        }
+        canvas.addNoise(4, &rng)
+        return canvas.image
+    }
+}

@@ -1,0 +1,30 @@
+/// Why an image could not be decoded or encoded. `description` is one sentence naming the format, the C call
+/// and the library's own message, so a quarantine row explains itself.
+public enum ImageDecodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The bytes are neither JPEG nor PNG; `head` holds the first bytes in hex.
+    case unsupportedFormat(head: String)
+    /// The file is empty.
+    case empty
+    /// libjpeg or libpng rejected the data (corrupt, truncated or unsupported); `call` names the shim function.
+    case corrupt(format: ImageFormat, call: String, message: String)
+    /// The header announces more pixels than `limit` (a decompression-bomb guard) or a zero size.
+    case badDimensions(format: ImageFormat, width: Int, height: Int, limit: Int)
+    /// An encoder was given arguments it cannot write (size, channel count, quality).
+    case encodeFailed(format: ImageFormat, call: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedFormat(let head):
+            return "unsupported image format: expected JPEG (FF D8 FF) or PNG signature, found bytes \(head)"
+        case .empty:
+            return "empty image file: expected JPEG or PNG data, found 0 bytes"
+        case .corrupt(let format, let call, let message):
+            return "corrupt \(format.rawValue.uppercased()) data: \(call) failed: \(message)"
+        case .badDimensions(let format, let width, let height, let limit):
+            return "\(format.rawValue.uppercased()) header announces \(width)x\(height) pixels, "
+                + "expected a positive size of at most \(limit) pixels"
+        case .encodeFailed(let format, let call, let message):
+            return "\(format.rawValue.uppercased()) encoding failed: \(call): \(message)"
+        }
+    }
+}

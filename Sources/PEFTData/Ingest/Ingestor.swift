@@ -1,0 +1,168 @@
+import Foundation
+import PEFTCLIP
+import PEFTStore
+
+/// Settings of one ingest.
+public struct IngestOptions: Sendable {
+    /// Which manifest fields hold what.
+    public var mapping: FieldMapping
+    /// Manifest layout; nil → from the file extension.
+    public var format: ManifestFormat?
+    /// Directory image paths are relative to; nil → the manifest's directory.
+    public var imageRoot: URL?
+    /// Worker threads for reading, hashing, decoding and tokenizing.
+    public var threads: Int
+    /// Rows per transaction: a crash loses at most one batch of work, never consistency.
+    public var batchSize: Int
+    /// When set, each new image's resized + cropped uint8 pixels are cached in `image_tensors` under
+    /// `preprocessor.cacheKey` (≈ 150 KB per image at 224 px), and images are decoded with its options.
+    public var pixelCache: CLIPPreprocessor?
+    /// Decode settings used when `pixelCache` is nil (strict by default).
+    public var decodeOptions: ImageDecodeOptions
+
+    public init(mapping: FieldMapping = FieldMapping(), format: ManifestFormat? = nil, imageRoot: URL? = nil,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, batchSize: Int = 128,
+                pixelCache: CLIPPreprocessor? = nil, decodeOptions: ImageDecodeOptions = ImageDecodeOptions()) {
+        self.mapping = mapping
+        self.format = format
+        self.imageRoot = imageRoot
+        self.threads = threads
+        self.batchSize = batchSize
+        self.pixelCache = pixelCache
+        self.decodeOptions = decodeOptions
+    }
+}
+
+/// Ingests a manifest into the database: rows are validated, images read, hashed (content-addressed, stored once),
+/// decoded in parallel and optionally pixel-cached, texts tokenized, and everything committed in batches of one
+/// transaction each. Bad rows go to `quarantine` with file, line, field and reason; the rest is stored.
+///
+/// Re-ingesting adds nothing (examples are unique per dataset and source key; images per hash); an ingest killed at
+/// any point leaves only whole batches, and running it again completes it. Quarantined rows are retried on every
+/// run and their entry removed once they succeed.
+public struct Ingestor: Sendable {
+    public let store: Store
+    /// Tokenizes texts into `examples.token_ids`; nil stores no token ids.
+    public let tokenizer: CLIPTokenizer?
+
+    public init(store: Store, tokenizer: CLIPTokenizer?) {
+        self.store = store
+        self.tokenizer = tokenizer
+    }
+
+    /// Ingests `manifestURL` into dataset `name` (created if new).
+    /// - Parameter progress: called after each committed batch (from the calling thread); throwing from it stops
+    ///   the ingest after that batch (everything committed so far stays, and a later run completes the rest).
+    /// - Throws: `DataError` for an unreadable manifest, `StoreError` for database failures, or what `progress` threw.
+    public func ingest(dataset name: String, manifest manifestURL: URL, options: IngestOptions = IngestOptions(),
+                       progress: ((IngestProgress) throws -> Void)? = nil) throws -> IngestSummary {
+        let start = Date()
+        let manifestURL = manifestURL.standardizedFileURL
+        let manifest = try Manifest.read(manifestURL, format: options.format)
+        let root = ImageRoot(options.imageRoot ?? manifestURL.deletingLastPathComponent())
+        let mapping = options.mapping
+        let (datasetID, manifestID) = try store.write { db in
+            let dataset = try IngestStore.datasetID(db, name: name, task: mapping.task)
+            return (dataset, try IngestStore.manifestID(db, datasetID: dataset, manifest: manifest))
+        }
+        var summary = IngestSummary(dataset: name, manifest: manifest.path, rows: manifest.rows.count, stored: 0,
+                                    duplicates: 0, quarantined: 0, newImages: 0, seconds: 0)
+        var seenKeys = Set<String>()
+        for batchStart in stride(from: 0, to: manifest.rows.count, by: max(1, options.batchSize)) {
+            let rows = Array(manifest.rows[batchStart..<min(manifest.rows.count, batchStart + max(1, options.batchSize))])
+            let batch = try prepare(rows, datasetID: datasetID, root: root, options: options, seenKeys: &seenKeys)
+            let result = try store.write { db in
+                try IngestStore.commit(db, batch: batch, datasetID: datasetID, manifestID: manifestID,
+                                       file: manifest.path, preprocessHash: options.pixelCache?.cacheKey)
+            }
+            summary.stored += result.stored
+            summary.duplicates += result.duplicates
+            summary.quarantined += batch.problems.count
+            summary.newImages += result.newImages
+            try progress?(IngestProgress(done: batchStart + rows.count, total: manifest.rows.count, stored: summary.stored,
+                                     duplicates: summary.duplicates, quarantined: summary.quarantined,
+                                     elapsed: Date().timeIntervalSince(start)))
+        }
+        summary.seconds = Date().timeIntervalSince(start)
+        let final = summary
+        try store.write { db in try IngestStore.finish(db, manifestID: manifestID, summary: final) }
+        return summary
+    }
+
+    /// Turns a batch of rows into what `IngestStore.commit` writes: parse → drop duplicates → read and hash
+    /// images → decode the ones the database lacks (in parallel) → tokenize.
+    private func prepare(_ rows: [ManifestRow], datasetID: Int64, root: ImageRoot, options: IngestOptions,
+                         seenKeys: inout Set<String>) throws -> IngestBatch {
+        var batch = IngestBatch()
+        var parsed: [ParsedRow] = []
+        for row in rows {
+            switch ParsedRow.parse(row, mapping: options.mapping) {
+            case .success(let p): parsed.append(p)
+            case .failure(let problem): batch.problems.append((row.line, problem))
+            }
+        }
+        let existing = try store.read { db in
+            try IngestStore.existingKeys(db, datasetID: datasetID, keys: parsed.map(\.sourceKey))
+        }
+        parsed = parsed.filter { row in
+            if existing.contains(row.sourceKey) || !seenKeys.insert(row.sourceKey).inserted {
+                batch.duplicateLines.append(row.line)
+                return false
+            }
+            return true
+        }
+
+        // Read and hash every referenced file (I/O bound, parallel).
+        let loaded = ParallelMap.map(parsed.count, threads: options.threads) { [parsed] i in
+            ImageFiles.load(parsed[i], root: root, imageField: options.mapping.image ?? "image")
+        }
+        let hashes = Array(Set(loaded.compactMap { try? $0.get() }.flatMap { $0.all.map(\.sha256) }))
+        let preprocessHash = options.pixelCache?.cacheKey
+        let known = try store.read { db in
+            try IngestStore.existingImages(db, hashes: hashes, preprocessHash: preprocessHash)
+        }
+
+        // Decode each distinct image the database lacks (or lacks a cache entry for), once.
+        var toDecode: [String: LoadedFile] = [:]
+        for case .success(let files) in loaded {
+            for file in files.all where !known.images.contains(file.sha256)
+                || (preprocessHash != nil && !known.tensors.contains(file.sha256)) {
+                toDecode[file.sha256] = file
+            }
+        }
+        let pending = Array(toDecode.values).sorted { $0.sha256 < $1.sha256 }
+        let decodeOptions = options.pixelCache?.decodeOptions ?? options.decodeOptions
+        let cache = options.pixelCache
+        let decoded = ParallelMap.map(pending.count, threads: options.threads) { i in
+            ImageFiles.decode(pending[i], options: decodeOptions, cache: cache)
+        }
+        var failures: [String: String] = [:]
+        for (file, result) in zip(pending, decoded) {
+            switch result {
+            case .success(let image): batch.images.append(image)
+            case .failure(let error): failures[file.sha256] = "\(file.path): \(error.description)"
+            }
+        }
+
+        let tokenizer = self.tokenizer
+        let tokens = ParallelMap.map(parsed.count, threads: options.threads) { [parsed] i in
+            parsed[i].text.flatMap { text in tokenizer?.encode(text).map { Int32($0) } }
+        }
+        for (i, row) in parsed.enumerated() {
+            switch loaded[i] {
+            case .failure(let problem):
+                batch.problems.append((row.line, problem))
+            case .success(let files):
+                if let bad = files.all.first(where: { failures[$0.sha256] != nil }) {
+                    batch.problems.append((row.line, RowProblem(field: bad.field, reason: failures[bad.sha256] ?? "")))
+                    continue
+                }
+                var extra = row.extra
+                for (name, list) in files.extra { extra[name] = .array(list.map { .string($0.sha256) }) }
+                batch.examples.append(ReadyExample(row: row, tokenIds: tokens[i], imageSHA256: files.main?.sha256,
+                                                   extraJSON: extra.isEmpty ? nil : JSONValue.object(extra).canonical))
+            }
+        }
+        return batch
+    }
+}

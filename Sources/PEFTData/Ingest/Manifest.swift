@@ -1,0 +1,188 @@
+import Foundation
+
+/// Manifest layouts `peftlab ingest` reads.
+public enum ManifestFormat: String, Sendable, CaseIterable, Codable {
+    /// One JSON object per line (`.jsonl`, `.ndjson`).
+    case jsonl
+    /// Comma-separated values with a header row (RFC 4180 quoting, quoted newlines allowed).
+    case csv
+    /// Tab-separated values with a header row (same quoting rules as CSV).
+    case tsv
+    /// MMSD2.0's layout: one JSON array of objects with `image_id`, `text` and `label` (`.json`).
+    case mmsd2
+
+    /// The format a file name implies: `.jsonl`/`.ndjson`, `.csv`, `.tsv`/`.tab`, `.json` (MMSD2.0 layout).
+    public init?(pathExtension: String) {
+        switch pathExtension.lowercased() {
+        case "jsonl", "ndjson": self = .jsonl
+        case "csv": self = .csv
+        case "tsv", "tab": self = .tsv
+        case "json": self = .mmsd2
+        default: return nil
+        }
+    }
+}
+
+/// One data row of a manifest: its 1-based line (for JSON arrays, the 1-based element number) and either its
+/// fields or why it could not be parsed.
+public struct ManifestRow: Sendable, Equatable {
+    /// 1-based line the row starts on (JSON arrays: 1-based element number).
+    public let line: Int
+    /// Field name → value (CSV/TSV cells are strings; empty cells are absent).
+    public let fields: [String: JSONValue]
+    /// Set when the row itself is malformed (bad JSON, wrong column count); such rows are quarantined.
+    public let parseError: String?
+}
+
+/// A parsed manifest: its rows, format and the SHA-256 of its bytes (to recognise re-ingests).
+public struct Manifest: Sendable {
+    /// The path it was read from (absolute when read by `Ingestor`).
+    public let path: String
+    public let format: ManifestFormat
+    /// SHA-256 of the file bytes (`manifests.sha256`).
+    public let sha256: String
+    /// Data rows in file order (header excluded).
+    public let rows: [ManifestRow]
+
+    /// Reads and parses a manifest. Row-level problems become rows with `parseError`; only a file that cannot be
+    /// read, or a JSON array that does not parse at all, throws.
+    /// - Throws: `DataError.io`, `.badManifest`.
+    public static func read(_ url: URL, format: ManifestFormat? = nil) throws -> Manifest {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DataError.io(path: url.path, reason: "cannot read the manifest (\(error.localizedDescription))")
+        }
+        guard let format = format ?? ManifestFormat(pathExtension: url.pathExtension) else {
+            throw DataError.badManifest(path: url.path, line: 0,
+                                        reason: "cannot tell the format from '.\(url.pathExtension)': pass --format "
+                                            + "jsonl, csv, tsv or mmsd2")
+        }
+        return try parse(data, format: format, path: url.path)
+    }
+
+    /// Parses manifest bytes; `path` is used in messages.
+    /// - Throws: `DataError.badManifest` when a JSON-array manifest does not parse or has no rows structure.
+    public static func parse(_ data: Data, format: ManifestFormat, path: String) throws -> Manifest {
+        let rows: [ManifestRow]
+        switch format {
+        case .jsonl: rows = jsonLines(data)
+        case .csv: rows = try delimited(data, separator: ",", path: path)
+        case .tsv: rows = try delimited(data, separator: "\t", path: path)
+        case .mmsd2: rows = try jsonArray(data, path: path)
+        }
+        return Manifest(path: path, format: format, sha256: SHA256.hexDigest(data), rows: rows)
+    }
+
+    private static func jsonLines(_ data: Data) -> [ManifestRow] {
+        var rows: [ManifestRow] = []
+        let text = String(decoding: data, as: UTF8.self)
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            let number = index + 1
+            guard let value = try? JSONValue.parse(Data(trimmed.utf8)) else {
+                rows.append(ManifestRow(line: number, fields: [:], parseError: "line is not valid JSON"))
+                continue
+            }
+            guard case .object(let fields) = value else {
+                rows.append(ManifestRow(line: number, fields: [:],
+                                        parseError: "expected a JSON object, found \(value.summary)"))
+                continue
+            }
+            rows.append(ManifestRow(line: number, fields: fields, parseError: nil))
+        }
+        return rows
+    }
+
+    private static func jsonArray(_ data: Data, path: String) throws -> [ManifestRow] {
+        guard let value = try? JSONValue.parse(data), case .array(let items) = value else {
+            throw DataError.badManifest(path: path, line: 1, reason: "expected a JSON array of objects (MMSD2.0 layout)")
+        }
+        return items.enumerated().map { index, item in
+            guard case .object(let fields) = item else {
+                return ManifestRow(line: index + 1, fields: [:], parseError: "expected a JSON object, found \(item.summary)")
+            }
+            return ManifestRow(line: index + 1, fields: fields, parseError: nil)
+        }
+    }
+
+    private static func delimited(_ data: Data, separator: Character, path: String) throws -> [ManifestRow] {
+        let records = DelimitedParser.records(String(decoding: data, as: UTF8.self), separator: separator)
+        guard let header = records.first, !header.cells.isEmpty else {
+            throw DataError.badManifest(path: path, line: 1, reason: "expected a header row naming the columns")
+        }
+        let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
+        return records.dropFirst().compactMap { record in
+            if record.cells.count == 1 && record.cells[0].isEmpty && record.error == nil { return nil }  // blank line
+            if let error = record.error { return ManifestRow(line: record.line, fields: [:], parseError: error) }
+            guard record.cells.count == names.count else {
+                return ManifestRow(line: record.line, fields: [:],
+                                   parseError: "expected \(names.count) columns, found \(record.cells.count)")
+            }
+            var fields: [String: JSONValue] = [:]
+            for (name, cell) in zip(names, record.cells) where !cell.isEmpty { fields[name] = .string(cell) }
+            return ManifestRow(line: record.line, fields: fields, parseError: nil)
+        }
+    }
+}
+
+/// RFC 4180-style splitting of CSV/TSV text into records, tracking the physical line each record starts on.
+enum DelimitedParser {
+    struct Record {
+        var line: Int
+        var cells: [String]
+        var error: String?
+    }
+
+    static func records(_ text: String, separator: Character) -> [Record] {
+        var records: [Record] = []
+        var cells: [String] = []
+        var cell = ""
+        var quoted = false, afterQuote = false, error: String?
+        var line = 1, recordLine = 1
+        var iterator = text.makeIterator()
+        var pending: Character? = nil
+        func endRecord() {
+            cells.append(cell)
+            records.append(Record(line: recordLine, cells: cells, error: error))
+            cells = []
+            cell = ""
+            error = nil
+            afterQuote = false
+        }
+        while let ch = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if ch == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { cell.append("\"") } else { quoted = false; afterQuote = true; pending = next }
+                    } else { quoted = false; afterQuote = true }
+                } else {
+                    if ch == "\n" || ch == "\r\n" { line += 1 }
+                    cell.append(ch)
+                }
+                continue
+            }
+            switch ch {
+            case "\"":
+                if cell.isEmpty && !afterQuote { quoted = true } else if error == nil {
+                    error = "stray quote inside an unquoted field"
+                }
+            case separator:
+                cells.append(cell)
+                cell = ""
+                afterQuote = false
+            case "\n", "\r\n", "\r":
+                endRecord()
+                line += 1
+                recordLine = line
+            default:
+                if afterQuote && error == nil { error = "text after a closing quote" }
+                cell.append(ch)
+            }
+        }
+        if quoted { error = error ?? "unterminated quoted field" }
+        if !cell.isEmpty || !cells.isEmpty || quoted { endRecord() }
+        return records
+    }
+}

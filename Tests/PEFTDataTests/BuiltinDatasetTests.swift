@@ -1,0 +1,93 @@
+import Foundation
+@testable import PEFTData
+import XCTest
+
+/// The procedural datasets: counts, splits, label balance, decodable files, determinism.
+final class BuiltinDatasetTests: XCTestCase {
+    private func rows(_ made: MadeDataset) throws -> [[String: Any]] {
+        let text = try String(contentsOf: made.manifest, encoding: .utf8)
+        return try text.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    func testSarcasmIsBalancedSoSingleModalitiesStayAtChance() throws {
+        let dir = try Fixtures.temporaryDirectory("sarcasm")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let made = try BuiltinDatasets.make("sarcasm", into: dir, seed: 1)
+        XCTAssertEqual(made.examples, 400)
+        XCTAssertEqual(made.splits, ["train": 280, "val": 60, "test": 60])
+        let positives = try XCTUnwrap(made.positives)
+        XCTAssertEqual(positives, 176, "exactly 44 %")
+        let rows = try rows(made)
+        // Label rate is the same whatever the caption says, and whatever the scene shows.
+        for key in ["caption_sentiment", "scene_sentiment"] {
+            for value in ["positive", "negative"] {
+                let group = rows.filter { $0[key] as? String == value }
+                let rate = Double(group.filter { $0["label"] as? Int == 1 }.count) / Double(group.count)
+                XCTAssertEqual(rate, 0.44, accuracy: 0.05, "\(key) = \(value)")
+            }
+        }
+        // Every image decodes and is 64–200 px a side.
+        for row in rows.prefix(60) {
+            let bytes = Array(try Data(contentsOf: dir.appendingPathComponent(try XCTUnwrap(row["image"] as? String))))
+            let image = try ImageDecoder.decode(bytes)
+            XCTAssertTrue((64...200).contains(image.width) && (64...200).contains(image.height))
+        }
+    }
+
+    func testSentimentScoresLabelsAndAudioFeatures() throws {
+        let dir = try Fixtures.temporaryDirectory("sentiment")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let made = try BuiltinDatasets.make("sentiment", into: dir, seed: 2)
+        XCTAssertEqual(made.examples, 300)
+        XCTAssertNil(made.positives)
+        var labels = Set<Int>()
+        for row in try rows(made) {
+            let score = try XCTUnwrap(row["score"] as? Double)
+            XCTAssertTrue((-3...3).contains(score))
+            let label = try XCTUnwrap(row["label"] as? Int)
+            XCTAssertEqual(label, Int(score.rounded()) + 3)
+            labels.insert(label)
+            let audio = try XCTUnwrap(row["audio"] as? [[Double]])
+            XCTAssertEqual(audio.count, 8)
+            XCTAssertTrue(audio.allSatisfy { $0.count == 16 })
+        }
+        XCTAssertGreaterThanOrEqual(labels.count, 6, "scores spread over most of the 7 classes")
+    }
+
+    func testDialogHasTargetsAndDistinctDistractors() throws {
+        let dir = try Fixtures.temporaryDirectory("dialog")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let made = try BuiltinDatasets.make("dialog", into: dir, seed: 3, examples: 40)
+        XCTAssertEqual(made.examples, 40)
+        XCTAssertEqual(made.images, 40 * 5)
+        for row in try rows(made).prefix(20) {
+            let text = try XCTUnwrap(row["text"] as? String)
+            XCTAssertTrue(text.contains(try XCTUnwrap(row["object"] as? String)))
+            XCTAssertTrue(text.contains(try XCTUnwrap(row["color"] as? String)))
+            XCTAssertEqual((try XCTUnwrap(row["distractors"] as? [String])).count, 4)
+        }
+        XCTAssertTrue(made.ingestFlags.contains("--extra-image-field"))
+    }
+
+    func testSameSeedGivesIdenticalFilesAndOtherSeedsDiffer() throws {
+        let a = try Fixtures.temporaryDirectory("seed-a"), b = try Fixtures.temporaryDirectory("seed-b")
+        let c = try Fixtures.temporaryDirectory("seed-c")
+        defer { for d in [a, b, c] { try? FileManager.default.removeItem(at: d) } }
+        let madeA = try BuiltinDatasets.make("sarcasm", into: a, seed: 7, examples: 40)
+        _ = try BuiltinDatasets.make("sarcasm", into: b, seed: 7, examples: 40)
+        _ = try BuiltinDatasets.make("sarcasm", into: c, seed: 8, examples: 40)
+        let manifestA = try Data(contentsOf: madeA.manifest)
+        XCTAssertEqual(manifestA, try Data(contentsOf: b.appendingPathComponent("manifest.jsonl")))
+        XCTAssertNotEqual(manifestA, try Data(contentsOf: c.appendingPathComponent("manifest.jsonl")))
+        let files = try FileManager.default.contentsOfDirectory(atPath: a.appendingPathComponent("images").path).sorted()
+        for file in files.prefix(30) {
+            XCTAssertEqual(try Data(contentsOf: a.appendingPathComponent("images/\(file)")),
+                           try Data(contentsOf: b.appendingPathComponent("images/\(file)")), file)
+        }
+        XCTAssertThrowsError(try BuiltinDatasets.make("nope", into: a)) { error in
+            XCTAssertEqual("\(error)", "unknown dataset 'nope': expected one of sarcasm, sentiment, dialog")
+        }
+    }
+}
