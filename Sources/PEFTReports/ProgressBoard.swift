@@ -2,8 +2,7 @@ import Foundation
 
 /// Live progress lines on a terminal (one per active item, redrawn in place) with rate and ETA.
 ///
-/// Silent when standard error is not a TTY (pipes, CI), so logs stay clean; `finish` lines are printed in
-/// both cases only when `alwaysLogFinished` is set.
+/// Silent when standard error is not a TTY (pipes, CI), so logs stay clean.
 public final class ProgressBoard: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String: String] = [:]
@@ -11,7 +10,6 @@ public final class ProgressBoard: @unchecked Sendable {
     private var drawn = 0
     private var lastDraw: UInt64 = 0
     public let isTerminal: Bool
-    public var alwaysLogFinished = false
 
     public init(isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.isTerminal = isTerminal
@@ -37,8 +35,6 @@ public final class ProgressBoard: @unchecked Sendable {
                 clear()
                 FileHandle.standardError.write(Data((message + "\n").utf8))
                 redraw()
-            } else if alwaysLogFinished {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
             }
         }
     }

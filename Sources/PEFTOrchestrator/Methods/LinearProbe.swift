@@ -13,7 +13,8 @@ public final class LinearProbe: Trainer {
         tasks: [.classification, .regression],
         parameters: [
             ParameterSpec("feature", .string, default: .string("features"),
-                          help: "Name of the example_features rows to train on (sequences are mean-pooled)."),
+                          help: "clip_image, clip_text, clip_joint or clip_product (CLIP embeddings under the spec's "
+                              + "backbone), or the name of example_features rows (sequences are mean-pooled)."),
             ParameterSpec("standardize", .bool, default: .bool(true),
                           help: "Scale features to zero mean and unit variance using training-split statistics."),
         ],
@@ -36,14 +37,25 @@ public final class LinearProbe: Trainer {
     init(config: RunConfig, context: TrainingContext) throws {
         self.config = config
         let feature = config.method("feature")?.stringValue ?? "features"
-        var train = try FeatureTable.load(store: context.store, dataset: config.dataset, split: "train", feature: feature)
+        let load: (String) throws -> FeatureTable
+        if let kind = CLIPFeatures.Kind(rawValue: feature) {
+            guard let backbone = config.backbone else {
+                throw PermanentRunError("feature '\(feature)' needs a `backbone:` (a CLIP directory) in the spec")
+            }
+            let clip = try CLIPFeatures(store: context.store, backboneDirectory: URL(fileURLWithPath: backbone))
+            try clip.ensure(dataset: config.dataset)
+            load = { split in try FeatureTable.load(clip: clip, dataset: config.dataset, split: split, kind: kind) }
+        } else {
+            load = { split in
+                try FeatureTable.load(store: context.store, dataset: config.dataset, split: split, feature: feature)
+            }
+        }
+        var train = try load("train")
         guard train.count > 0 else {
             throw PermanentRunError("dataset '\(config.dataset)' has no training examples with feature '\(feature)'")
         }
         var splits: [String: FeatureTable] = [:]
-        for split in ["val", "test"] {
-            splits[split] = try FeatureTable.load(store: context.store, dataset: config.dataset, split: split, feature: feature)
-        }
+        for split in ["val", "test"] { splits[split] = try load(split) }
         if config.method("standardize")?.boolValue ?? true {
             let (mean, std) = Self.moments(train.features)
             func scale(_ t: inout FeatureTable) { t.features = t.features.map { zip($0, zip(mean, std)).map { ($0 - $1.0) / $1.1 } } }

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import PEFTCLIP
+import PEFTData
+import PEFTStore
+import PEFTTensor
+
+/// CLIP embeddings of a dataset's images and texts under one frozen backbone, computed once and kept in
+/// `feature_cache` (layer -1: the tower's pooled, projected embedding), so every run of a grid reuses them.
+public struct CLIPFeatures: Sendable {
+    /// `feature_cache.layer` of pooled, projected embeddings.
+    public static let embeddingLayer = -1
+
+    /// Which embedding(s) a probe trains on.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// The image embedding.
+        case image = "clip_image"
+        /// The text embedding.
+        case text = "clip_text"
+        /// Image and text embeddings concatenated.
+        case joint = "clip_joint"
+        /// Image ⊙ text (L2-normalised first): a cross-modal interaction feature, like MSE-Adapter's Hadamard mixing.
+        case product = "clip_product"
+    }
+
+    public let store: Store
+    public let backbone: CLIPBackbone
+    /// `backbones.hash`: SHA-256 over config.json and model.safetensors.
+    public let backboneHash: String
+    let preprocessor: CLIPPreprocessor
+    let textPreprocessHash: String
+
+    /// Loads the backbone at `directory` and records it in `backbones`.
+    /// - Throws: `CheckpointError` for a bad backbone directory, `StoreError` from the database.
+    public init(store: Store, backboneDirectory: URL) throws {
+        self.store = store
+        backbone = try CLIPBackbone.load(from: backboneDirectory)
+        var hasher = SHA256()
+        for file in ["config.json", "model.safetensors"] {
+            let data = try Data(contentsOf: backboneDirectory.appendingPathComponent(file), options: .alwaysMapped)
+            data.withUnsafeBytes { hasher.update($0.bindMemory(to: UInt8.self)) }
+        }
+        backboneHash = SHA256.hex(hasher.finalize())
+        let configURL = backboneDirectory.appendingPathComponent("preprocessor_config.json")
+        let imageSize = backbone.model.config.vision.imageSize
+        let config = FileManager.default.fileExists(atPath: configURL.path)
+            ? try CLIPPreprocessConfig.read(configURL) : CLIPPreprocessConfig(side: imageSize)
+        preprocessor = CLIPPreprocessor(config: config)
+        textPreprocessHash = SHA256.hexDigest("clip-bpe max_length=\(backbone.tokenizer.maxLength)")
+        let configText = (try? String(contentsOf: backboneDirectory.appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
+        let (hash, name, path, count) = (backboneHash, backboneDirectory.lastPathComponent, backboneDirectory.path,
+                                         backbone.model.parameterCount())
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO backbones (hash, name, path, config_json, parameter_count, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (hash) DO UPDATE SET path = excluded.path
+                """, arguments: [hash, name, path, configText, count, Store.now()])
+        }
+    }
+
+    /// Computes and caches the embeddings of every example of `dataset` that are not cached yet.
+    /// - Returns: how many image and text embeddings were computed (0 when all were cached).
+    @discardableResult
+    public func ensure(dataset: String, progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
+        let examples = try DatasetReader(store: store).examples(dataset: dataset)
+        let images = Array(Set(examples.compactMap(\.imageSHA256))).sorted()
+        let texts = Array(Set(examples.compactMap(\.text))).sorted()
+        let cache = FeatureCache(store: store)
+        let missingImages = try cache.missing(images.map(imageKey)).map(\.inputHash)
+        let missingTexts = try texts.filter { try cache.load(textKey($0)) == nil }
+        let total = missingImages.count + missingTexts.count
+        var done = 0
+        let embedder = CLIPEmbedder(backbone: backbone, batchSize: 32)
+        let reader = DatasetReader(store: store)
+        for start in stride(from: 0, to: missingImages.count, by: 64) {
+            let chunk = Array(missingImages[start..<min(start + 64, missingImages.count)])
+            let pixels = try chunk.map { sha in
+                (input: sha, pixels: try reader.pixelValues(imageSHA256: sha, preprocessor: preprocessor).tensor)
+            }
+            let embedded = embedder.embed(images: pixels, normalize: false)
+            try cache.save(embedded.map { (imageKey($0.input), [$0.embedding.count], $0.embedding) })
+            done += chunk.count
+            progress(done, total)
+        }
+        for start in stride(from: 0, to: missingTexts.count, by: 64) {
+            let chunk = Array(missingTexts[start..<min(start + 64, missingTexts.count)])
+            let embedded = embedder.embed(texts: chunk, normalize: false)
+            try cache.save(embedded.map { (textKey($0.input), [$0.embedding.count], $0.embedding) })
+            done += chunk.count
+            progress(done, total)
+        }
+        return total
+    }
+
+    /// The feature vector of each example, in order (computing missing embeddings first).
+    /// - Throws: `PermanentRunError` when an example lacks the image or text the kind needs.
+    public func vectors(for examples: [ExampleRecord], kind: Kind) throws -> [[Float]] {
+        let cache = FeatureCache(store: store)
+        func embedding(_ key: FeatureKey, _ example: ExampleRecord) throws -> [Float] {
+            guard let cached = try cache.load(key) else {
+                throw PermanentRunError("no cached CLIP embedding for example '\(example.sourceKey)'; run `peftlab features` first")
+            }
+            return cached.values
+        }
+        return try examples.map { example in
+            func image() throws -> [Float] {
+                guard let sha = example.imageSHA256 else { throw PermanentRunError("example '\(example.sourceKey)' has no image") }
+                return try embedding(imageKey(sha), example)
+            }
+            func text() throws -> [Float] {
+                guard let text = example.text else { throw PermanentRunError("example '\(example.sourceKey)' has no text") }
+                return try embedding(textKey(text), example)
+            }
+            switch kind {
+            case .image: return try image()
+            case .text: return try text()
+            case .joint: return try image() + text()
+            case .product: return zip(Self.normalized(try image()), Self.normalized(try text())).map(*)
+            }
+        }
+    }
+
+    private func imageKey(_ sha: String) -> FeatureKey {
+        FeatureKey(backboneHash: backboneHash, tower: .vision, layer: Self.embeddingLayer,
+                   preprocessHash: preprocessor.cacheKey, inputHash: sha)
+    }
+
+    private func textKey(_ text: String) -> FeatureKey {
+        FeatureKey(backboneHash: backboneHash, tower: .text, layer: Self.embeddingLayer, preprocessHash: textPreprocessHash,
+                   inputHash: FeatureKey.textInputHash(tokenIds: backbone.tokenizer.encode(text)))
+    }
+
+    private static func normalized(_ v: [Float]) -> [Float] {
+        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? v.map { $0 / norm } : v
+    }
+}
