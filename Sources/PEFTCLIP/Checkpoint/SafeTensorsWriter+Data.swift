@@ -6,17 +6,8 @@ extension SafeTensorsWriter {
     /// Same layout as `write(_:metadata:to:)`: tensors in name order, header padded to 8 bytes, F32 little-endian.
     public static func encode(_ items: [Item], metadata: [String: String] = [:]) throws -> Data {
         let sorted = items.sorted { $0.name < $1.name }
-        precondition(Set(sorted.map(\.name)).count == sorted.count, "SafeTensorsWriter.encode: duplicate tensor names")
-        var header: [String: Any] = [:]
-        var offset = 0
-        for item in sorted {
-            let bytes = item.values.count * 4
-            header[item.name] = ["dtype": "F32", "shape": item.shape, "data_offsets": [offset, offset + bytes]]
-            offset += bytes
-        }
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        json.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
+        let json = try header(sorted, metadata: metadata)
+        let offset = sorted.reduce(0) { $0 + $1.values.count * 4 }
         var out = Data(capacity: 8 + json.count + offset)
         var length = UInt64(json.count).littleEndian
         out.append(Data(bytes: &length, count: 8))

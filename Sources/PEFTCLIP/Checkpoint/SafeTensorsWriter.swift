@@ -29,22 +29,12 @@ public enum SafeTensorsWriter {
     /// - Throws: `CheckpointError.io` when the file cannot be created or written.
     public static func write(_ items: [Item], metadata: [String: String] = [:], to url: URL) throws {
         let sorted = items.sorted { $0.name < $1.name }
-        precondition(Set(sorted.map(\.name)).count == sorted.count, "SafeTensorsWriter.write: duplicate tensor names")
-        var header: [String: Any] = [:]
-        var offset = 0
-        for item in sorted {
-            let bytes = item.values.count * 4
-            header[item.name] = ["dtype": "F32", "shape": item.shape, "data_offsets": [offset, offset + bytes]]
-            offset += bytes
-        }
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var json: Data
+        let json: Data
         do {
-            json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+            json = try header(sorted, metadata: metadata)
         } catch {
             throw CheckpointError.io(path: url.path, reason: "cannot encode header (\(error.localizedDescription))")
         }
-        json.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
 
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
@@ -75,5 +65,22 @@ public enum SafeTensorsWriter {
             try? FileManager.default.removeItem(at: temporary)
             throw CheckpointError.io(path: url.path, reason: "cannot write file (\(error.localizedDescription))")
         }
+    }
+
+    /// The JSON header of name-sorted `items`: dtype, shape and byte range of each, padded with spaces to a
+    /// multiple of 8 bytes (as the reference implementation does). Names must be unique.
+    static func header(_ sorted: [Item], metadata: [String: String]) throws -> Data {
+        precondition(Set(sorted.map(\.name)).count == sorted.count, "SafeTensorsWriter: duplicate tensor names")
+        var header: [String: Any] = [:]
+        var offset = 0
+        for item in sorted {
+            let bytes = item.values.count * 4
+            header[item.name] = ["dtype": "F32", "shape": item.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        json.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
+        return json
     }
 }
