@@ -39,7 +39,7 @@ let package = Package(
                 swiftSettings: vectorised),
 
         // Storage and data
-        .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore",
                                                  .product(name: "GRDB", package: "GRDB.swift")],
                 exclude: ["README.md"], swiftSettings: vectorised),
@@ -48,8 +48,8 @@ let package = Package(
         .target(name: "PEFTOrchestrator",
                 dependencies: ["PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams",
                                .product(name: "GRDB", package: "GRDB.swift")],
-                swiftSettings: vectorised),
-        .target(name: "PEFTReports", dependencies: ["PEFTStore"]),
+                exclude: ["README.md"], swiftSettings: vectorised),
+        .target(name: "PEFTReports", dependencies: ["PEFTStore"], exclude: ["README.md"]),
         .executableTarget(name: "peftlab", dependencies: [
             "PEFTTensor", "PEFTCLIP", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
