@@ -94,3 +94,26 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 }
+
+/// Hostile headers and vocabularies give errors, never traps.
+final class HostileCheckpointTests: XCTestCase {
+    func testOverflowingShapeIsABadHeader() throws {
+        let header = #"{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#
+        var data = Data()
+        var length = UInt64(header.utf8.count).littleEndian
+        data.append(Data(bytes: &length, count: 8))
+        data.append(Data(header.utf8))
+        XCTAssertThrowsError(try SafeTensorsFile(data: data, path: "hostile.safetensors")) { error in
+            XCTAssertTrue("\(error)".contains("no valid 'shape'"), "\(error)")
+        }
+    }
+
+    func testVocabularyIdBeyondItsSizeIsRejected() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try #"{"a": 0, "b": 4294967296}"#.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try CLIPVocabulary.readVocabulary(from: url)) { error in
+            XCTAssertTrue("\(error)".contains("expected ids below 2"), "\(error)")
+        }
+    }
+}

@@ -77,7 +77,7 @@ final class IngestTests: XCTestCase {
         let expectations: [(String?, String)] = [
             ("image", "image file not found"), ("image", "Premature end of JPEG file"),
             ("image", "unsupported image format"), ("text", "missing field 'text'"),
-            ("label", "must be a non-negative integer class index (found \"abc\")"),
+            ("label", "must be a class index from 0 to 65535 (found \"abc\")"),
             ("image", "escapes the image root"), ("image", "escapes the image root"),
             (nil, "line is not valid JSON"), (nil, "expected a JSON object, found an array of 3 values"),
         ]
@@ -176,7 +176,7 @@ final class IngestTests: XCTestCase {
         }
         XCTAssertEqual(row["preprocess_hash"] as String, preprocessor.cacheKey)
         XCTAssertEqual(row["shape"] as String, "[16,16,3]")
-        let expected = preprocessor.resizedAndCropped(try ImageDecoder.decode(Array(try Data(contentsOf: sandbox.url("x.jpg")))))
+        let expected = try preprocessor.resizedAndCropped(try ImageDecoder.decode(Array(try Data(contentsOf: sandbox.url("x.jpg")))))
         XCTAssertEqual([UInt8](row["data"] as Data), expected.pixels)
     }
 

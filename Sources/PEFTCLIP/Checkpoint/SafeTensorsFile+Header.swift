@@ -43,7 +43,12 @@ extension SafeTensorsFile {
         guard let elementSize = elementSizes[dtypeName] else {
             throw CheckpointError.badHeader(path: path, reason: "entry '\(name)' has unknown dtype '\(dtypeName)'")
         }
-        guard let shape = integers(fields["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
+        // The element count must be representable (a hostile header could overflow the product and trap).
+        guard let shape = integers(fields["shape"]), shape.allSatisfy({ $0 >= 0 }),
+              shape.reduce(Optional(elementSize), { total, dim in
+                  total.flatMap { let (p, o) = $0.multipliedReportingOverflow(by: dim); return o ? nil : p }
+              }) != nil
+        else {
             throw CheckpointError.badHeader(path: path, reason: "entry '\(name)' has no valid 'shape'")
         }
         guard let offsets = integers(fields["data_offsets"]), offsets.count == 2,

@@ -35,7 +35,7 @@ public enum CLIPVocabulary {
         let text = try readText(url)
         var merges: [(String, String)] = []
         merges.reserveCapacity(49_000)
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
             if trimmed.isEmpty || (index == 0 && trimmed.hasPrefix("#version")) { continue }
             let parts = trimmed.split(separator: " ", omittingEmptySubsequences: true)
@@ -64,6 +64,11 @@ public enum CLIPVocabulary {
             guard let id = JSONObject.integer(value), id >= 0 else {
                 throw CheckpointError.badTokenizerFile(path: url.path, line: 0,
                                                        reason: "token \(JSONObject.render(token)) has a non-integer id")
+            }
+            // Ids index dense tables: each must fall below the vocabulary's size (49 408 for CLIP).
+            guard id < map.count else {
+                throw CheckpointError.badTokenizerFile(path: url.path, line: 0,
+                                                       reason: "token \(JSONObject.render(token)) has id \(id), expected ids below \(map.count), the number of tokens")
             }
             vocabulary[token] = id
         }

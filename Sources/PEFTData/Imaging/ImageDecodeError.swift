@@ -11,6 +11,9 @@ public enum ImageDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
     case badDimensions(format: ImageFormat, width: Int, height: Int, limit: Int)
     /// An encoder was given arguments it cannot write (size, channel count, quality).
     case encodeFailed(format: ImageFormat, call: String, message: String)
+    /// Resizing this image's shortest edge to the target would make more than `limit` pixels (an extreme aspect
+    /// ratio, e.g. 1×100 000): rejected instead of allocating gigabytes.
+    case resizeTooLarge(width: Int, height: Int, targetWidth: Int, targetHeight: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +28,9 @@ public enum ImageDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
                 + "expected a positive size of at most \(limit) pixels"
         case .encodeFailed(let format, let call, let message):
             return "\(format.rawValue.uppercased()) encoding failed: \(call): \(message)"
+        case .resizeTooLarge(let width, let height, let targetWidth, let targetHeight, let limit):
+            return "a \(width)x\(height) image would resize to \(targetWidth)x\(targetHeight) pixels, "
+                + "more than the limit of \(limit): its aspect ratio is too extreme for CLIP preprocessing"
         }
     }
 }

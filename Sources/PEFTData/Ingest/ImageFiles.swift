@@ -63,7 +63,7 @@ enum ImageFiles {
             let image = try ImageDecoder.decode(file.bytes, options: options)
             let format = ImageFormat(sniffing: file.bytes) ?? .jpeg
             return .success(StoredImage(sha256: file.sha256, bytes: file.bytes, format: format, width: image.width,
-                                        height: image.height, cachedPixels: cache?.resizedAndCropped(image)))
+                                        height: image.height, cachedPixels: try cache?.resizedAndCropped(image)))
         } catch {
             return .failure(error)
         }

@@ -75,8 +75,8 @@ public struct Manifest: Sendable {
 
     private static func jsonLines(_ data: Data) -> [ManifestRow] {
         var rows: [ManifestRow] = []
-        let text = String(decoding: data, as: UTF8.self)
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let text = decodedText(data)
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let number = index + 1
@@ -107,7 +107,7 @@ public struct Manifest: Sendable {
     }
 
     private static func delimited(_ data: Data, separator: Character, path: String) throws -> [ManifestRow] {
-        let records = DelimitedParser.records(String(decoding: data, as: UTF8.self), separator: separator)
+        let records = DelimitedParser.records(decodedText(data), separator: separator)
         guard let header = records.first, !header.cells.isEmpty else {
             throw DataError.badManifest(path: path, line: 1, reason: "expected a header row naming the columns")
         }
@@ -185,4 +185,10 @@ enum DelimitedParser {
         if !cell.isEmpty || !cells.isEmpty || quoted { endRecord() }
         return records
     }
+}
+
+/// A manifest's bytes as text, without a leading UTF-8 byte-order mark (Excel writes one into CSV files).
+private func decodedText(_ data: Data) -> String {
+    let text = String(decoding: data, as: UTF8.self)
+    return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
 }

@@ -80,20 +80,24 @@ struct ParsedRow: Sendable {
         }
     }
 
+    /// The largest class index a label may have: trainers size their heads by the largest label seen.
+    static let maxClassIndex = 65_535
+
     private static func label(_ value: JSONValue, field: String, mapping: FieldMapping) throws -> Int {
+        let limit = maxClassIndex
         switch value {
         case .bool(let flag): return flag ? 1 : 0
-        case .int(let v) where v >= 0 && v <= Int64(Int32.max): return Int(v)
-        case .double(let v) where v >= 0 && v == v.rounded() && v <= Double(Int32.max): return Int(v)
+        case .int(let v) where v >= 0 && v <= Int64(limit): return Int(v)
+        case .double(let v) where v >= 0 && v == v.rounded() && v <= Double(limit): return Int(v)
         case .string(let s):
             let trimmed = s.trimmingCharacters(in: .whitespaces)
             if let names = mapping.labelNames, let index = names.firstIndex(of: trimmed) { return index }
-            if let v = Int(trimmed), v >= 0 { return v }
-            if let v = Double(trimmed), v >= 0, v == v.rounded(), v <= Double(Int32.max) { return Int(v) }
+            if let v = Int(trimmed), v >= 0, v <= limit { return v }
+            if let v = Double(trimmed), v >= 0, v == v.rounded(), v <= Double(limit) { return Int(v) }
         default: break
         }
         let expected = mapping.labelNames.map { "one of \($0.joined(separator: ", ")) or a class index" }
-            ?? "a non-negative integer class index"
+            ?? "a class index from 0 to \(limit)"
         throw RowProblem(field: field, reason: "field '\(field)' must be \(expected) (found \(value.summary))")
     }
 

@@ -69,14 +69,20 @@ public struct CLIPPreprocessor: Sendable {
     /// Decodes `data` and runs the whole pipeline.
     /// - Throws: `ImageDecodeError` when the bytes are not a readable JPEG/PNG.
     public func preprocess(_ data: [UInt8]) throws(ImageDecodeError) -> PixelValues {
-        pixelValues(try ImageDecoder.decode(data, options: decodeOptions))
+        try pixelValues(try ImageDecoder.decode(data, options: decodeOptions))
     }
 
     /// Steps 2–3: resize then centre crop, still 8-bit (the stage compared byte for byte with Pillow).
-    public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
+    /// - Throws: `ImageDecodeError.resizeTooLarge` when the resized image would exceed `decodeOptions.maxPixels`.
+    public func resizedAndCropped(_ image: RGBImage) throws(ImageDecodeError) -> RGBImage {
         var current = image
         if config.doResize {
             let target = resizedSize(width: image.width, height: image.height)
+            let (pixels, overflow) = target.width.multipliedReportingOverflow(by: target.height)
+            if overflow || pixels > decodeOptions.maxPixels {
+                throw .resizeTooLarge(width: image.width, height: image.height, targetWidth: target.width,
+                                      targetHeight: target.height, limit: decodeOptions.maxPixels)
+            }
             current = PillowResampler.resize(image, width: target.width, height: target.height,
                                              filter: config.resample)
         }
@@ -87,8 +93,8 @@ public struct CLIPPreprocessor: Sendable {
     }
 
     /// Steps 2–5 on an already decoded image.
-    public func pixelValues(_ image: RGBImage) -> PixelValues {
-        normalized(resizedAndCropped(image))
+    public func pixelValues(_ image: RGBImage) throws(ImageDecodeError) -> PixelValues {
+        normalized(try resizedAndCropped(image))
     }
 
     /// Steps 4–5: rescale and normalise an 8-bit image into channels-first float32 values.

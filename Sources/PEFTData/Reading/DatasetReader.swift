@@ -79,7 +79,7 @@ public struct DatasetReader: Sendable {
                 return preprocessor.normalized(RGBImage(width: shape[1], height: shape[0], pixels: [UInt8](data)))
             }
         }
-        let crop = preprocessor.resizedAndCropped(try ImageDecoder.decode(try imageBytes(sha256: sha),
+        let crop = try preprocessor.resizedAndCropped(try ImageDecoder.decode(try imageBytes(sha256: sha),
                                                                            options: preprocessor.decodeOptions))
         if storeOnMiss {
             try store.write { db in
