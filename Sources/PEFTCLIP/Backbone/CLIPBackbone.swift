@@ -40,8 +40,14 @@ public struct CLIPBackbone: Sendable {
         let preprocessor = FileManager.default.fileExists(atPath: preprocessorURL.path)
             ? try CLIPPreprocessorConfig.load(from: preprocessorURL)
             : CLIPPreprocessorConfig(imageSize: config.vision.imageSize)
-        if preprocessor.doCenterCrop
-            && (preprocessor.cropHeight != config.vision.imageSize || preprocessor.cropWidth != config.vision.imageSize) {
+        if !preprocessor.doCenterCrop {
+            // Resizing the shortest edge alone leaves non-square images non-square; the vision tower needs
+            // image_size × image_size inputs (no interpolated position embeddings).
+            throw CheckpointError.badConfig(
+                path: preprocessorURL.path, field: "do_center_crop",
+                expected: "true (inputs must be \(config.vision.imageSize)×\(config.vision.imageSize))", found: "false")
+        }
+        if preprocessor.cropHeight != config.vision.imageSize || preprocessor.cropWidth != config.vision.imageSize {
             throw CheckpointError.badConfig(
                 path: preprocessorURL.path, field: "crop_size",
                 expected: "\(config.vision.imageSize)×\(config.vision.imageSize), the model's image_size",

@@ -64,25 +64,38 @@ enum IngestStore {
 
     /// Which of `keys` already exist as examples of the dataset.
     static func existingKeys(_ db: Database, datasetID: Int64, keys: [String]) throws -> Set<String> {
-        guard !keys.isEmpty else { return [] }
-        let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
-        return Set(try String.fetchAll(db, sql: "SELECT source_key FROM examples WHERE dataset_id = ? AND source_key IN (\(marks))",
-                                       arguments: StatementArguments([datasetID] + keys)))
+        try chunked(keys) { chunk, marks in
+            try String.fetchAll(db, sql: "SELECT source_key FROM examples WHERE dataset_id = ? AND source_key IN (\(marks))",
+                                arguments: StatementArguments([datasetID] + chunk))
+        }
     }
 
     /// Which of `hashes` are already stored images, and which have a pixel-cache entry for `preprocessHash`.
     static func existingImages(_ db: Database, hashes: [String], preprocessHash: String?) throws
         -> (images: Set<String>, tensors: Set<String>)
     {
-        guard !hashes.isEmpty else { return ([], []) }
-        let marks = Array(repeating: "?", count: hashes.count).joined(separator: ",")
-        let images = Set(try String.fetchAll(db, sql: "SELECT sha256 FROM images WHERE sha256 IN (\(marks))",
-                                             arguments: StatementArguments(hashes)))
+        let images = try chunked(hashes) { chunk, marks in
+            try String.fetchAll(db, sql: "SELECT sha256 FROM images WHERE sha256 IN (\(marks))",
+                                arguments: StatementArguments(chunk))
+        }
         guard let preprocessHash else { return (images, []) }
-        let tensors = Set(try String.fetchAll(db, sql: """
-            SELECT image_sha256 FROM image_tensors WHERE preprocess_hash = ? AND image_sha256 IN (\(marks))
-            """, arguments: StatementArguments([preprocessHash] + hashes)))
+        let tensors = try chunked(hashes) { chunk, marks in
+            try String.fetchAll(db, sql: """
+                SELECT image_sha256 FROM image_tensors WHERE preprocess_hash = ? AND image_sha256 IN (\(marks))
+                """, arguments: StatementArguments([preprocessHash] + chunk))
+        }
         return (images, tensors)
+    }
+
+    /// Runs an `IN (?, …)` query over `values` in chunks of 500, below SQLite's bound-parameter limit whatever
+    /// the batch size, and unions the results.
+    private static func chunked(_ values: [String], _ query: ([String], String) throws -> [String]) throws -> Set<String> {
+        var found = Set<String>()
+        for start in stride(from: 0, to: values.count, by: 500) {
+            let chunk = Array(values[start..<min(start + 500, values.count)])
+            found.formUnion(try query(chunk, Array(repeating: "?", count: chunk.count).joined(separator: ",")))
+        }
+        return found
     }
 
     /// Writes one batch. Returns (examples stored, rows that turned out to be duplicates, new images).
