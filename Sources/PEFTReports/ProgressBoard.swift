@@ -26,14 +26,14 @@ public final class ProgressBoard: @unchecked Sendable {
         }
     }
 
-    /// Removes `key`'s line and prints `message` above the live lines.
-    public func finish(_ key: String, _ message: String) {
+    /// Removes `key`'s line and, when `message` is given, prints it above the live lines.
+    public func finish(_ key: String, _ message: String? = nil) {
         lock.withLock {
             lines[key] = nil
             order.removeAll { $0 == key }
             if isTerminal {
                 clear()
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                if let message { FileHandle.standardError.write(Data((message + "\n").utf8)) }
                 redraw()
             }
         }

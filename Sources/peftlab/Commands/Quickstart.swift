@@ -39,7 +39,7 @@ extension PEFTLab {
                 board.update("\(p.runID)", "run \(p.runID): step \(p.step)/\(p.totalSteps) "
                              + ProgressBoard.rateAndETA(rate: p.stepsPerSecond, remaining: p.totalSteps - p.step,
                                                         unit: " steps/s"))
-                if p.step == p.totalSteps { board.finish("\(p.runID)", "run \(p.runID): done") }
+                if p.step == p.totalSteps { board.finish("\(p.runID)") }
             }
             let store = try pipeline.run()
             board.close()
