@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTStore", "PEFTTestSupport",
                                                                  .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: vectorised),
+        .testTarget(name: "PEFTReportsTests", dependencies: ["PEFTReports"]),
         .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTTestSupport",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
     ]

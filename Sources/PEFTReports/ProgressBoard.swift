@@ -67,4 +67,20 @@ public final class ProgressBoard: @unchecked Sendable {
         return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m"
             : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
     }
+
+    /// A progress bar line: label, 20-cell bar, counts, rate and ETA.
+    ///
+    ///     sarcasm [##########----------]  200/400  512 rows/s  ETA 0:00  0 quarantined
+    public static func bar(label: String, done: Int, total: Int, elapsed: Double, unit: String = "rows",
+                           detail: String = "") -> String {
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let cells = Int((fraction * 20).rounded(.down))
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let remaining = rate > 0 ? Double(total - done) / rate : 0
+        let eta = String(format: "%d:%02d", Int(remaining) / 60, Int(remaining) % 60)
+        let width = String(total).count
+        let counts = String(repeating: " ", count: max(0, width - String(done).count)) + "\(done)/\(total)"
+        return "\(label) [" + String(repeating: "#", count: cells) + String(repeating: "-", count: 20 - cells) + "]  "
+            + counts + String(format: "  %.0f %@/s  ETA ", rate, unit) + eta + (detail.isEmpty ? "" : "  " + detail)
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PEFTCLIP
 import PEFTData
+import PEFTReports
 import PEFTStore
 
 extension PEFTLab {
@@ -127,15 +128,14 @@ extension PEFTLab {
                 .flatMap { FileManager.default.fileExists(atPath: $0.appendingPathComponent("vocab.json").path) ? $0 : nil }
                 .map { try CLIPTokenizer(directory: $0) } ?? CLIPTokenizer.bundled()
             let store = try database.open(create: true)
-            var bar: ProgressBar?  // created at the first batch, when the row count is known
+            let board = ProgressBoard()
             let summary = try Ingestor(store: store, tokenizer: tokenizer)
                 .ingest(dataset: name, manifest: manifestURL, options: options) { progress in
-                    let current = bar ?? ProgressBar(label: name, total: progress.total)
-                    bar = current
-                    current.update(done: progress.done, elapsed: progress.elapsed,
-                                   detail: "\(progress.quarantined) quarantined")
+                    board.update(name, ProgressBoard.bar(label: name, done: progress.done, total: progress.total,
+                                                         elapsed: progress.elapsed,
+                                                         detail: "\(progress.quarantined) quarantined"))
                 }
-            bar?.finish()
+            board.close()
             printOut(summary.description + "\n")
             if summary.quarantined > 0 {
                 FileHandle.standardError.write(Data("""
