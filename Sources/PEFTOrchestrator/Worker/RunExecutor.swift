@@ -97,7 +97,7 @@ public struct RunExecutor {
             let rows = pending
             try store.write { db in
                 try SQLiteRunQueue.requireLease(db, claim)
-                try record.insert(keepLast: config.train("keep_last")?.intValue ?? 2, in: db)
+                try record.insert(keepLast: config.keepLast, in: db)
                 try MetricRow.insert(rows, in: db)
                 try db.execute(sql: "UPDATE runs SET step = ? WHERE id = ?", arguments: [state.step, runID])
             }
