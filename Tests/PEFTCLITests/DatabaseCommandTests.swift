@@ -94,10 +94,15 @@ final class DatabaseCommandTests: XCTestCase {
     }
 
     func testHelpHasExamples() throws {
-        for command in ["init", "sql", "status", "version"] {
-            let help = try CLIRunner.run([command, "--help"])
+        let commands = ["quickstart", "init", "sql", "status", "queue", "work", "runs", "show", "cancel", "retry", "resume",
+                        "datasets", "datasets make", "datasets list", "ingest", "preprocess", "features", "embed", "version",
+                        "bench gemm", "bench ops", "bench layer", "bench clip", "bench memory", "bench store",
+                        "bench orchestrator"]
+        for command in commands {
+            let help = try CLIRunner.run(command.split(separator: " ").map(String.init) + ["--help"])
             XCTAssertEqual(help.status, 0)
-            XCTAssertTrue(help.stdout.contains("peftlab \(command)"), "\(command) --help has no example:\n\(help.stdout)")
+            XCTAssertTrue(help.stdout.contains("Example") && help.stdout.contains("peftlab \(command)"),
+                          "\(command) --help has no example:\n\(help.stdout)")
         }
     }
 }

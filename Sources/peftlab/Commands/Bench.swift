@@ -41,7 +41,8 @@ extension PEFTLab {
     struct BenchOps: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ops",
-            abstract: "Layer norm, softmax, GELU and quick GELU forward and backward at ViT-B/32 sizes (GB/s).")
+            abstract: "Layer norm, softmax, GELU and quick GELU forward and backward at ViT-B/32 sizes (GB/s).",
+            discussion: "Build in release mode first. Example:\n  peftlab bench ops --threads 2 --repeats 20")
         @OptionGroup var options: TensorBenchOptions
         func run() throws { try options.report(OpsBenchmark.run) }
     }
@@ -51,7 +52,8 @@ extension PEFTLab {
         static let configuration = CommandConfiguration(
             commandName: "layer",
             abstract: "A ViT-B/32 pre-LN encoder layer, forward and forward+backward: GFLOP/s and ratio to the "
-                + "same run's sgemm GFLOP/s at the layer's biggest GEMM.")
+                + "same run's sgemm GFLOP/s at the layer's biggest GEMM.",
+            discussion: "Build in release mode first. Example:\n  peftlab bench layer --threads 2 --repeats 5")
         @OptionGroup var options: TensorBenchOptions
         func run() throws { try options.report(LayerBenchmark.run) }
     }

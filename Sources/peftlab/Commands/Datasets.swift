@@ -9,6 +9,11 @@ extension PEFTLab {
     struct Datasets: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate the built-in datasets (no downloads): sarcasm, sentiment, dialog.",
+            discussion: """
+                Example:
+                  peftlab datasets list
+                  peftlab datasets make sarcasm --out data/sarcasm --ingest
+                """,
             subcommands: [Make.self, List.self])
 
         /// `peftlab datasets make NAME --out DIR`.
@@ -78,7 +83,9 @@ extension PEFTLab {
 
         /// `peftlab datasets list`.
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the built-in datasets and their sizes.")
+            static let configuration = CommandConfiguration(
+                abstract: "List the built-in datasets and their sizes.",
+                discussion: "Example:\n  peftlab datasets list")
 
             func run() throws {
                 let about = [

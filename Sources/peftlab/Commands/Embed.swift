@@ -11,6 +11,9 @@ struct Embed: ParsableCommand {
             Each line is {"kind":"image"|"text","input":…,"tokens":[…],"embedding":[…]} (tokens for texts only), \
             images first, then texts, each in the order given. The backbone directory holds config.json, \
             model.safetensors, vocab.json, merges.txt and preprocessor_config.json (transformers' layout).
+
+            Example:
+              peftlab embed --backbone peftlab-quickstart/backbone --text "a sunny beach" --image photo.jpg --normalize
             """)
 
     @Option(help: ArgumentHelp("The CLIP backbone directory.", valueName: "dir"))
