@@ -67,7 +67,11 @@ final class DatabaseCommandTests: XCTestCase {
             VALUES (1, 'a', '{}', 'lora', 1, 'queued', 0), (1, 'b', '{}', 'lora', 2, 'succeeded', 0)
             """])
         let status = try CLIRunner.run(["status", "--db", db, "--csv"])
-        XCTAssertEqual(status.stdout, "experiment,queued,running,succeeded,failed,cancelled,total,eta\nlora-grid,1,0,1,0,0,2,\n")
+        XCTAssertEqual(status.stdout, "experiment,queued,running,succeeded,failed,cancelled,total,eta\nlora-grid,1,0,1,0,0,2,\n",
+                       "no ETA while no run has a known length")
+        _ = try CLIRunner.run(["sql", "--db", db, "--write", "UPDATE runs SET state = 'succeeded' WHERE config_hash = 'a'"])
+        XCTAssertEqual(try CLIRunner.run(["status", "--db", db, "--csv"]).stdout,
+                       "experiment,queued,running,succeeded,failed,cancelled,total,eta\nlora-grid,0,0,2,0,0,2,done\n")
     }
 
     /// Four processes × 500 single-row write transactions on one file: all 2000 stored, none "database is locked".

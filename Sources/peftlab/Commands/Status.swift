@@ -25,8 +25,8 @@ extension PEFTLab {
                    (SELECT SUM(r.total_steps) * 1.0 / NULLIF(SUM(r.finished_at - r.started_at), 0)
                       FROM runs r JOIN experiments e ON e.id = r.experiment_id
                      WHERE e.name = s.experiment AND r.state = 'succeeded' AND r.total_steps IS NOT NULL) AS steps_per_second,
-                   (SELECT SUM(COALESCE(r.total_steps,
-                                (SELECT AVG(r2.total_steps) FROM runs r2 WHERE r2.experiment_id = r.experiment_id)) - r.step)
+                   (SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE SUM(COALESCE(r.total_steps,
+                                (SELECT AVG(r2.total_steps) FROM runs r2 WHERE r2.experiment_id = r.experiment_id)) - r.step) END
                       FROM runs r JOIN experiments e ON e.id = r.experiment_id
                      WHERE e.name = s.experiment AND r.state IN ('queued', 'running')) AS steps_left
             FROM run_states s ORDER BY s.experiment
@@ -43,7 +43,7 @@ extension PEFTLab {
                 var eta = TextTable.Cell("", kind: .null)
                 if let rate, let left, rate > 0, left > 0 {
                     eta = TextTable.Cell(ProgressBoard.duration(seconds: left / (rate * running)))
-                } else if let left, left == 0 {
+                } else if let left, left == 0, case .integer(let total) = row[6], total > 0 {
                     eta = TextTable.Cell("done")
                 }
                 table.rows.append(row.prefix(7).map(TextTable.Cell.init) + [eta])
