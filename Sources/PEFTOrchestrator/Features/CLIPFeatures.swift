@@ -34,13 +34,7 @@ public struct CLIPFeatures: Sendable {
     /// - Throws: `CheckpointError` for a bad backbone directory, `StoreError` from the database.
     public init(store: Store, backboneDirectory: URL) throws {
         self.store = store
-        backbone = try CLIPBackbone.load(from: backboneDirectory)
-        var hasher = SHA256()
-        for file in ["config.json", "model.safetensors"] {
-            let data = try Data(contentsOf: backboneDirectory.appendingPathComponent(file), options: .alwaysMapped)
-            data.withUnsafeBytes { hasher.update($0.bindMemory(to: UInt8.self)) }
-        }
-        backboneHash = SHA256.hex(hasher.finalize())
+        (backbone, backboneHash) = try LoadedBackbone.shared.load(backboneDirectory)
         let configURL = backboneDirectory.appendingPathComponent("preprocessor_config.json")
         let imageSize = backbone.model.config.vision.imageSize
         let config = FileManager.default.fileExists(atPath: configURL.path)
@@ -133,5 +127,42 @@ public struct CLIPFeatures: Sendable {
     private static func normalized(_ v: [Float]) -> [Float] {
         let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return norm > 0 ? v.map { $0 / norm } : v
+    }
+}
+
+/// The most recently loaded backbone of this process, so the runs of a grid (one trainer each, often on several
+/// worker threads) load and hash a ViT-B/32 checkpoint once instead of once per run. One entry: a worker moving
+/// to another backbone frees the previous one.
+final class LoadedBackbone: @unchecked Sendable {
+    static let shared = LoadedBackbone()
+
+    private let lock = NSLock()
+    private var entry: (key: String, backbone: CLIPBackbone, hash: String)?
+
+    /// The backbone at `directory` and its hash (SHA-256 over config.json and model.safetensors), reloaded when
+    /// either file's size or modification time changed.
+    func load(_ directory: URL) throws -> (CLIPBackbone, String) {
+        try lock.withLock {
+            let key = try Self.key(directory)
+            if let entry, entry.key == key { return (entry.backbone, entry.hash) }
+            let backbone = try CLIPBackbone.load(from: directory)
+            var hasher = SHA256()
+            for file in ["config.json", "model.safetensors"] {
+                let data = try Data(contentsOf: directory.appendingPathComponent(file), options: .alwaysMapped)
+                data.withUnsafeBytes { hasher.update($0.bindMemory(to: UInt8.self)) }
+            }
+            let hash = SHA256.hex(hasher.finalize())
+            entry = (key, backbone, hash)
+            return (backbone, hash)
+        }
+    }
+
+    private static func key(_ directory: URL) throws -> String {
+        var parts = [directory.standardizedFileURL.path]
+        for file in ["config.json", "model.safetensors"] {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(file).path)
+            parts.append("\(attributes?[.size] ?? 0)@\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)")
+        }
+        return parts.joined(separator: "|")
     }
 }
