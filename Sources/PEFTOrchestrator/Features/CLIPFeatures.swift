@@ -61,7 +61,9 @@ public struct CLIPFeatures: Sendable {
         let texts = Array(Set(examples.compactMap(\.text))).sorted()
         let cache = FeatureCache(store: store)
         let missingImages = try cache.missing(images.map(imageKey)).map(\.inputHash)
-        let missingTexts = try texts.filter { try cache.load(textKey($0)) == nil }
+        let textKeys = Dictionary(uniqueKeysWithValues: texts.map { ($0, textKey($0)) })
+        let uncachedTexts = Set(try cache.missing(Array(textKeys.values)))
+        let missingTexts = texts.filter { textKeys[$0].map(uncachedTexts.contains) ?? true }
         let total = missingImages.count + missingTexts.count
         var done = 0
         let embedder = CLIPEmbedder(backbone: backbone, batchSize: 32)
@@ -79,32 +81,34 @@ public struct CLIPFeatures: Sendable {
         for start in stride(from: 0, to: missingTexts.count, by: 64) {
             let chunk = Array(missingTexts[start..<min(start + 64, missingTexts.count)])
             let embedded = embedder.embed(texts: chunk, normalize: false)
-            try cache.save(embedded.map { (textKey($0.input), [$0.embedding.count], $0.embedding) })
+            try cache.save(embedded.map { (textKeys[$0.input] ?? textKey($0.input), [$0.embedding.count], $0.embedding) })
             done += chunk.count
             progress(done, total)
         }
         return total
     }
 
-    /// The feature vector of each example, in order (computing missing embeddings first).
-    /// - Throws: `PermanentRunError` when an example lacks the image or text the kind needs.
+    /// The feature vector of each example, in order, read from the cache in one snapshot (call `ensure` first).
+    /// - Throws: `PermanentRunError` when an example lacks the image or text the kind needs, or its embedding
+    ///   is not cached.
     public func vectors(for examples: [ExampleRecord], kind: Kind) throws -> [[Float]] {
-        let cache = FeatureCache(store: store)
-        func embedding(_ key: FeatureKey, _ example: ExampleRecord) throws -> [Float] {
-            guard let cached = try cache.load(key) else {
+        let needsImage = kind != .text, needsText = kind != .image
+        var keys: [(image: FeatureKey?, text: FeatureKey?)] = []
+        for example in examples {
+            if needsImage && example.imageSHA256 == nil { throw PermanentRunError("example '\(example.sourceKey)' has no image") }
+            if needsText && example.text == nil { throw PermanentRunError("example '\(example.sourceKey)' has no text") }
+            keys.append((needsImage ? example.imageSHA256.map(imageKey) : nil, needsText ? example.text.map(textKey) : nil))
+        }
+        let cached = try FeatureCache(store: store).load(keys.flatMap { [$0.image, $0.text].compactMap { $0 } })
+        func embedding(_ key: FeatureKey?, _ example: ExampleRecord) throws -> [Float] {
+            guard let key, let values = cached[key]?.values else {
                 throw PermanentRunError("no cached CLIP embedding for example '\(example.sourceKey)'; run `peftlab features` first")
             }
-            return cached.values
+            return values
         }
-        return try examples.map { example in
-            func image() throws -> [Float] {
-                guard let sha = example.imageSHA256 else { throw PermanentRunError("example '\(example.sourceKey)' has no image") }
-                return try embedding(imageKey(sha), example)
-            }
-            func text() throws -> [Float] {
-                guard let text = example.text else { throw PermanentRunError("example '\(example.sourceKey)' has no text") }
-                return try embedding(textKey(text), example)
-            }
+        return try examples.enumerated().map { i, example in
+            let image = { try embedding(keys[i].image, example) }
+            let text = { try embedding(keys[i].text, example) }
             switch kind {
             case .image: return try image()
             case .text: return try text()
