@@ -3,7 +3,7 @@
 // PEFTLab: parameter-efficient fine-tuning experiments on CLIP-style models, on the CPU, stored in SQLite.
 //
 // Targets are layered; each depends only on targets above it in this list:
-//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTStore → PEFTData
+//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTMethods → PEFTStore → PEFTData
 //   → PEFTOrchestrator → PEFTReports → peftlab (CLI)
 import PackageDescription
 
@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "peftlab", targets: ["peftlab"]),
-        .library(name: "PEFTLab", targets: ["PEFTTensor", "PEFTCLIP", "PEFTStore",
+        .library(name: "PEFTLab", targets: ["PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore",
                                              "PEFTData", "PEFTOrchestrator", "PEFTReports"]),
     ],
     dependencies: [
@@ -38,6 +38,10 @@ let package = Package(
                 resources: [.copy("Resources/merges.txt")],
                 swiftSettings: vectorised),
 
+        // PEFT methods and tasks: one folder per method, the config types they declare parameters with
+        .target(name: "PEFTMethods", dependencies: ["PEFTCLIP", "PEFTTensor"], exclude: ["README.md"],
+                swiftSettings: vectorised),
+
         // Storage and data
         .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore",
@@ -46,12 +50,12 @@ let package = Package(
 
         // Orchestration, reports, CLI
         .target(name: "PEFTOrchestrator",
-                dependencies: ["PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams",
+                dependencies: ["PEFTMethods", "PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams",
                                .product(name: "GRDB", package: "GRDB.swift")],
                 exclude: ["README.md"], swiftSettings: vectorised),
         .target(name: "PEFTReports", dependencies: ["PEFTStore"], exclude: ["README.md"]),
         .executableTarget(name: "peftlab", dependencies: [
-            "PEFTTensor", "PEFTCLIP", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
+            "PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: vectorised),
 
@@ -61,15 +65,17 @@ let package = Package(
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTCLIPTests", dependencies: ["PEFTCLIP", "PEFTTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: vectorised),
+        .testTarget(name: "PEFTMethodsTests", dependencies: ["PEFTMethods", "PEFTCLIP", "PEFTTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: vectorised),
         .testTarget(name: "PEFTStoreTests", dependencies: ["PEFTStore", "PEFTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PEFTDataTests", dependencies: ["PEFTData", "PEFTTestSupport", "PEFTStore", "PEFTCLIP",
                                                          .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"], swiftSettings: vectorised),
-        .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTStore", "PEFTTestSupport",
+        .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTMethods", "PEFTStore", "PEFTTestSupport",
                                                                  .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTReportsTests", dependencies: ["PEFTReports"]),
-        .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTTestSupport",
+        .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTTestSupport",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

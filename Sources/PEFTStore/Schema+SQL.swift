@@ -15,7 +15,7 @@ extension Schema {
 -- Conventions: times are Unix seconds as REAL (UTC); hashes are lowercase hex SHA-256; JSON columns hold
 -- canonical JSON (sorted keys); tensors are little-endian Float32 (or Float16 where a dtype column says so).
 --
--- schema-version: 2
+-- schema-version: 3
 
 -- ───────────────────────────── Data ─────────────────────────────
 
@@ -160,6 +160,10 @@ CREATE TABLE IF NOT EXISTS runs (
     max_attempts    INTEGER NOT NULL DEFAULT 3,    -- then the run becomes 'failed'
     step            INTEGER NOT NULL DEFAULT 0,    -- last completed training step
     total_steps     INTEGER,                       -- planned steps, when known
+    method_params   INTEGER,                       -- parameters the method adds or unfreezes (HF PEFT's trainable count)
+    head_params     INTEGER,                       -- parameters of the task head
+    trainable_params INTEGER,                      -- method_params + head_params
+    total_params    INTEGER,                       -- backbone + method + head: every parameter of the run's model
     error           TEXT,                          -- last error text, for failed runs
     queued_at       REAL NOT NULL,
     started_at      REAL,                          -- first claim

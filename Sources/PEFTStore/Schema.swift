@@ -48,5 +48,12 @@ struct Migration {
         // v2: runs record their planned length (for ETAs); the `events` table and its index are new tables,
         // created by re-applying schema.sql.
         Migration(version: 2, sql: "ALTER TABLE runs ADD COLUMN total_steps INTEGER;"),
+        // v3: runs record their parameter counts (method, head, trainable, total) when training starts.
+        Migration(version: 3, sql: """
+            ALTER TABLE runs ADD COLUMN method_params INTEGER;
+            ALTER TABLE runs ADD COLUMN head_params INTEGER;
+            ALTER TABLE runs ADD COLUMN trainable_params INTEGER;
+            ALTER TABLE runs ADD COLUMN total_params INTEGER;
+            """),
     ]
 }

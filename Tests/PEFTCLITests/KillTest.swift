@@ -12,7 +12,7 @@ final class KillTest: XCTestCase {
         name: kill-grid
         dataset: synth
         task: classification
-        method: {name: linear-probe}
+        method: {name: linear-probe, feature: features}
         train: {epochs: 4, batch_size: 16, lr: 0.1, checkpoint_every: 5, eval_every: 10, max_attempts: 1000}
         grid:
           train.lr: [0.05, 0.1, 0.2]

@@ -9,7 +9,8 @@ final class QuickstartTests: XCTestCase {
         let first = try CLIRunner.run(["quickstart", "--dir", dir.path("qs")])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("worker: 21 succeeded, 0 failed"), first.stdout)
-        for row in ["clip_image", "clip_text", "clip_joint", "clip_product", "\"train.lr\":0.01"] {
+        for row in ["\"head.fusion\":\"image\"", "\"head.fusion\":\"text\"", "\"head.fusion\":\"concat\"",
+                    "\"head.fusion\":\"product\"", "\"train.lr\":0.01"] {
             XCTAssertNotNil(first.stdout.range(of: #"linear-probe \{[^}]*"# + NSRegularExpression.escapedPattern(for: row)
                                                + #"[^}]*\} +3  \d\.\d{3} ± \d\.\d{3}"#, options: .regularExpression),
                             "no comparison row for \(row) with 3 seeds:\n\(first.stdout)")

@@ -18,7 +18,7 @@ final class ExecutorTests: XCTestCase {
         name: probe
         dataset: synth
         task: classification
-        method: {name: linear-probe}
+        method: {name: linear-probe, feature: features}
         train: {epochs: 4, batch_size: 16, lr: 0.05, checkpoint_every: 7, keep_last: 2, eval_every: 5}
         grid: {train.lr: [0.05, 0.2]}
         seeds: [1, 2]

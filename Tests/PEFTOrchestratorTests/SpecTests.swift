@@ -71,7 +71,12 @@ final class SpecTests: XCTestCase {
     /// Each invalid input gives an error naming file, line and key — and the whole spec is rejected.
     func testInvalidSpecsNameFileLineAndKey() {
         let cases: [(yaml: String, line: Int?, key: String?, contains: String)] = [
-            ("name: x\ndataset: d\ntask: classification\nmethod: {name: lora}\n", 4, "method.name", "unknown method 'lora'"),
+            ("name: x\ndataset: d\ntask: classification\nmethod: {name: lorax}\n", 4, "method.name", "unknown method 'lorax'"),
+            ("name: x\ndataset: d\ntask: classification\nmethod: {name: lora, targets: [q, qq]}\n", 4, "method.targets", "expected each of q, k, v, o, fc1, fc2"),
+            ("name: x\ndataset: d\ntask: classification\nmethod: {name: lora, layers: 0-3}\n", 4, "method.layers", "layers count from 1"),
+            ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\ntrain:\n  epochs: 9223372036854775807\n", 6, "train.epochs", "must be ≤"),
+            ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\ntrain:\n  batch_size: 9223372036854775807\n", 6, "train.batch_size", "must be ≤"),
+            ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\nhead: {fusion: blend}\n", 5, "head.fusion", "expected one of"),
             ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\ntrain:\n  epochs: three\n", 6, "train.epochs", "expected an integer"),
             ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\ntrain:\n  lr: -1\n", 6, "train.lr", "must be >"),
             ("name: x\ndataset: d\ntask: classification\nmethod: linear-probe\ntrain:\n  schedule: steep\n", 6, "train.schedule", "expected one of"),

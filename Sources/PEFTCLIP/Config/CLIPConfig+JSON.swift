@@ -129,7 +129,7 @@ extension CLIPConfig {
 }
 
 /// Writes a JSON object pretty-printed with sorted keys and a final newline.
-func writeJSON(_ object: Any, to url: URL) throws {
+public func writeJSON(_ object: Any, to url: URL) throws {
     do {
         var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         data.append(UInt8(ascii: "\n"))

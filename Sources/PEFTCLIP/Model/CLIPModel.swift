@@ -36,7 +36,7 @@ public final class CLIPModel: ParameterContainer, @unchecked Sendable {
         for spec in config.parameterSpecs() {
             let found = lookup(spec.name)
             precondition(found.shape == spec.shape, "CLIPModel: '\(spec.name)' is \(found.shape), expected \(spec.shape)")
-            found.name = spec.name
+            if found.name != spec.name { found.name = spec.name }
         }
         text = CLIPTextTower(config: config.text, weights: lookup)
         vision = CLIPVisionTower(config: config.vision, weights: lookup)

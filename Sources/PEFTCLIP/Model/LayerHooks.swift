@@ -39,6 +39,14 @@ public struct AdapterSite {
     public var residual: Tensor
     /// The sub-layer's input after `layer_norm1`/`layer_norm2` (what a parallel adapter reads).
     public var normalized: Tensor
+
+    public init(tower: TowerKind, layer: Int, position: Position, residual: Tensor, normalized: Tensor) {
+        self.tower = tower
+        self.layer = layer
+        self.position = position
+        self.residual = residual
+        self.normalized = normalized
+    }
 }
 
 /// A module inserted after an encoder layer's attention or MLP (Houlsby, Pfeiffer, AdS-CLIP bottleneck adapters).

@@ -76,6 +76,10 @@ public struct FeatureCache: Sendable {
     /// Stores (or replaces) entries in one transaction. `values.count` must equal the product of `shape`.
     /// - Throws: `StoreError` from the database.
     public func save(_ entries: [(key: FeatureKey, shape: [Int], values: [Float])]) throws {
+        try save(entries, conflict: "REPLACE")
+    }
+
+    private func save(_ entries: [(key: FeatureKey, shape: [Int], values: [Float])], conflict: String) throws {
         for entry in entries {
             precondition(entry.values.count == entry.shape.reduce(1, *),
                          "FeatureCache.save: \(entry.values.count) values for shape \(entry.shape)")
@@ -87,7 +91,7 @@ public struct FeatureCache: Sendable {
                 let data = dtype == .float16 ? Data(Float16Codec.encode(entry.values))
                                              : entry.values.withUnsafeBytes { Data($0) }
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO feature_cache (backbone_hash, tower, layer, preprocess_hash, input_hash,
+                    INSERT OR \(conflict) INTO feature_cache (backbone_hash, tower, layer, preprocess_hash, input_hash,
                                                           dtype, shape, data, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [entry.key.backboneHash, entry.key.tower.rawValue, entry.key.layer,
@@ -95,6 +99,13 @@ public struct FeatureCache: Sendable {
                                      "[" + entry.shape.map(String.init).joined(separator: ",") + "]", data, now])
             }
         }
+    }
+
+    /// Stores the entries that are not cached yet and leaves existing ones as they are (first writer wins), so a
+    /// value a running job has read never changes under it.
+    /// - Throws: `StoreError` from the database.
+    public func saveIfAbsent(_ entries: [(key: FeatureKey, shape: [Int], values: [Float])]) throws {
+        try save(entries, conflict: "IGNORE")
     }
 
     /// Stores one entry.

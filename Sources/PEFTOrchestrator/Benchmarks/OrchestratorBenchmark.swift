@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PEFTMethods
 import PEFTStore
 
 /// Measures the orchestrator's own costs: metric insert throughput, and the per-run overhead of queueing,
@@ -27,7 +28,7 @@ public enum OrchestratorBenchmark {
             name: bench-orchestrator
             dataset: bench-synth
             task: classification
-            method: {name: linear-probe}
+            method: {name: linear-probe, feature: features}
             train: {epochs: 4, batch_size: 16, checkpoint_every: 16, eval_every: 32}
             seeds: [\((1...runs).map(String.init).joined(separator: ", "))]
             """
@@ -40,7 +41,7 @@ public enum OrchestratorBenchmark {
         let directStart = DispatchTime.now().uptimeNanoseconds
         for plan in plans {
             let config = RunConfig(plan.config)
-            let trainer = try LinearProbe(config: config, context: TrainingContext(store: store, threads: 1))
+            let trainer = try Trainer(config: config, context: TrainingContext(store: store, threads: 1))
             steps = trainer.totalSteps
             for step in 1...trainer.totalSteps {
                 _ = try trainer.trainStep()

@@ -11,18 +11,6 @@ public struct CLIPFeatures: Sendable {
     /// `feature_cache.layer` of pooled, projected embeddings.
     public static let embeddingLayer = -1
 
-    /// Which embedding(s) a probe trains on.
-    public enum Kind: String, Sendable, CaseIterable {
-        /// The image embedding.
-        case image = "clip_image"
-        /// The text embedding.
-        case text = "clip_text"
-        /// Image and text embeddings concatenated.
-        case joint = "clip_joint"
-        /// Image ⊙ text (L2-normalised first): a cross-modal interaction feature, like MSE-Adapter's Hadamard mixing.
-        case product = "clip_product"
-    }
-
     public let store: Store
     public let backbone: CLIPBackbone
     /// `backbones.hash`: SHA-256 over config.json and model.safetensors.
@@ -56,7 +44,12 @@ public struct CLIPFeatures: Sendable {
     /// - Returns: how many image and text embeddings were computed (0 when all were cached).
     @discardableResult
     public func ensure(dataset: String, progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
-        let examples = try DatasetReader(store: store).examples(dataset: dataset)
+        try ensure(examples: try DatasetReader(store: store).examples(dataset: dataset), progress: progress)
+    }
+
+    /// Computes and caches the embeddings of `examples`' images and texts that are not cached yet.
+    @discardableResult
+    public func ensure(examples: [ExampleRecord], progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
         let images = Array(Set(examples.compactMap(\.imageSHA256))).sorted()
         let texts = Array(Set(examples.compactMap(\.text))).sorted()
         let cache = FeatureCache(store: store)
@@ -88,33 +81,25 @@ public struct CLIPFeatures: Sendable {
         return total
     }
 
-    /// The feature vector of each example, in order, read from the cache in one snapshot (call `ensure` first).
-    /// - Throws: `PermanentRunError` when an example lacks the image or text the kind needs, or its embedding
-    ///   is not cached.
-    public func vectors(for examples: [ExampleRecord], kind: Kind) throws -> [[Float]] {
-        let needsImage = kind != .text, needsText = kind != .image
-        var keys: [(image: FeatureKey?, text: FeatureKey?)] = []
-        for example in examples {
-            if needsImage && example.imageSHA256 == nil { throw PermanentRunError("example '\(example.sourceKey)' has no image") }
-            if needsText && example.text == nil { throw PermanentRunError("example '\(example.sourceKey)' has no text") }
-            keys.append((needsImage ? example.imageSHA256.map(imageKey) : nil, needsText ? example.text.map(textKey) : nil))
+    /// Each example's embedding from `tower`, in order, read from the cache in one snapshot (call `ensure` first).
+    /// - Throws: `PermanentRunError` when an example lacks the image or text, or its embedding is not cached.
+    public func vectors(for examples: [ExampleRecord], tower: TowerKind) throws -> [[Float]] {
+        let keys = try examples.map { example -> FeatureKey in
+            switch tower {
+            case .vision:
+                guard let sha = example.imageSHA256 else { throw PermanentRunError("example '\(example.sourceKey)' has no image") }
+                return imageKey(sha)
+            case .text:
+                guard let text = example.text else { throw PermanentRunError("example '\(example.sourceKey)' has no text") }
+                return textKey(text)
+            }
         }
-        let cached = try FeatureCache(store: store).load(keys.flatMap { [$0.image, $0.text].compactMap { $0 } })
-        func embedding(_ key: FeatureKey?, _ example: ExampleRecord) throws -> [Float] {
-            guard let key, let values = cached[key]?.values else {
+        let cached = try FeatureCache(store: store).load(keys)
+        return try zip(examples, keys).map { example, key in
+            guard let values = cached[key]?.values else {
                 throw PermanentRunError("no cached CLIP embedding for example '\(example.sourceKey)'; run `peftlab features` first")
             }
             return values
-        }
-        return try examples.enumerated().map { i, example in
-            let image = { try embedding(keys[i].image, example) }
-            let text = { try embedding(keys[i].text, example) }
-            switch kind {
-            case .image: return try image()
-            case .text: return try text()
-            case .joint: return try image() + text()
-            case .product: return zip(Self.normalized(try image()), Self.normalized(try text())).map(*)
-            }
         }
     }
 
@@ -126,11 +111,6 @@ public struct CLIPFeatures: Sendable {
     private func textKey(_ text: String) -> FeatureKey {
         FeatureKey(backboneHash: backboneHash, tower: .text, layer: Self.embeddingLayer, preprocessHash: textPreprocessHash,
                    inputHash: FeatureKey.textInputHash(tokenIds: backbone.tokenizer.encode(text)))
-    }
-
-    private static func normalized(_ v: [Float]) -> [Float] {
-        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? v.map { $0 / norm } : v
     }
 }
 

@@ -2,12 +2,18 @@ import Foundation
 import GRDB
 import PEFTData
 import PEFTStore
+import PEFTMethods
 
 /// Puts expanded experiments into the database's run queue, exactly once per canonical config.
 public struct ExperimentQueue {
     public let store: Store
+    /// The methods specs may name (for queue-time checks against the backbone).
+    public let registry: MethodRegistry
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, registry: MethodRegistry = .standard) {
+        self.store = store
+        self.registry = registry
+    }
 
     /// What queueing one spec did.
     public struct Outcome: Sendable, Equatable {
@@ -22,16 +28,11 @@ public struct ExperimentQueue {
     public func queue(_ specs: [ExperimentSpec], now: Double = Store.now()) throws -> [Outcome] {
         try store.write { db in
             var problems: [SpecError] = []
+            var checks = PlanChecks(registry: registry)
             for spec in specs {
                 for plan in spec.expand() {
-                    guard let dataset = plan.config[path: "dataset"]?.stringValue else { continue }
-                    let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?)",
-                                                   arguments: [dataset]) ?? false
-                    if !exists {
-                        let at = spec.locations[plan.grid["dataset"] != nil ? "grid.dataset" : "dataset"]
-                        let error = SpecError(file: at?.file ?? spec.file, line: at?.line, key: "dataset",
-                                              message: "no dataset named '\(dataset)' in \(store.path); ingest it first (peftlab ingest / peftlab datasets make)")
-                        if !problems.contains(error) { problems.append(error) }
+                    for error in try checks.problems(plan, of: spec, db: db, storePath: store.path) where !problems.contains(error) {
+                        problems.append(error)
                     }
                 }
             }

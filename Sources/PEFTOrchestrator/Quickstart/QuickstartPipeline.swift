@@ -92,7 +92,7 @@ public struct QuickstartPipeline {
             method: {name: linear-probe}
             train: {epochs: 30, batch_size: 32, lr: 3e-2, weight_decay: 0.0, checkpoint_every: 100}
             grid:
-              method.feature: [clip_image, clip_text, clip_joint, clip_product]
+              head.fusion: [image, text, concat, product]
             seeds: [1, 2, 3]
             """),
          ("sentiment-audio-probe.yaml", """

@@ -1,4 +1,5 @@
 import Foundation
+import PEFTMethods
 
 /// A validated experiment spec (experiments/*.yaml): a base configuration, a grid, seeds and ablation edits.
 ///
@@ -29,7 +30,7 @@ public struct ExperimentSpec: Sendable {
     /// Where each dotted key was written, for errors found later (e.g. an unknown dataset at queue time).
     public var locations: [String: (file: String, line: Int)]
 
-    static let topLevelKeys = ["name", "description", "base", "dataset", "backbone", "task", "method", "train",
+    static let topLevelKeys = ["name", "description", "base", "dataset", "backbone", "task", "method", "train", "head",
                                "grid", "seeds", "include", "exclude", "target_metric"]
 
     /// Reads and validates a spec file, following `base:` links.

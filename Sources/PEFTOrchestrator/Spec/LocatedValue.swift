@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import PEFTMethods
 
 /// A YAML value with the line it came from, so validation errors can say file:line.
 struct LocatedValue {

@@ -1,4 +1,5 @@
 import PEFTData
+import PEFTMethods
 
 /// One run an experiment expands to: a grid point × seed, with its canonical config and identity hash.
 public struct RunPlan: Sendable, Equatable {

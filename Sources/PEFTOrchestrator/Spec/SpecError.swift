@@ -1,3 +1,4 @@
+import PEFTMethods
 /// A problem in an experiment spec, located at file:line and key.
 public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
     public var file: String

@@ -1,3 +1,5 @@
+import PEFTMethods
+
 /// Checks a parsed spec against the known keys, methods and parameter types, collecting every problem.
 struct SpecValidator {
     let registry: MethodRegistry
@@ -50,10 +52,11 @@ struct SpecValidator {
             }
             return s
         }
-        if let metric = target ?? task?.defaultTarget.name { base.set(path: "target_metric", to: .string(metric)) }
+        if let metric = target ?? task?.defaultTarget { base.set(path: "target_metric", to: .string(metric)) }
 
         let method = validateMethod(root, task: task, into: &base)
         validateSection(root.entry("train"), key: "train", parameters: TrainSettings.parameters, into: &base)
+        validateSection(root.entry("head"), key: "head", parameters: TaskKind.headParameters, into: &base)
 
         let parameters = method.map { schema(for: $0) } ?? [:]
         let grid = validateGrid(root.entry("grid"), parameters: parameters)
@@ -71,6 +74,7 @@ struct SpecValidator {
         var out: [String: ParameterSpec] = [:]
         for p in method.parameters { out["method.\(p.name)"] = p }
         for p in TrainSettings.parameters { out["train.\(p.name)"] = p }
+        for p in TaskKind.headParameters { out["head.\(p.name)"] = p }
         out["dataset"] = ParameterSpec("dataset", .string, default: .null, help: "Dataset name.")
         out["backbone"] = ParameterSpec("backbone", .string, default: .null, help: "Backbone directory.")
         return out
@@ -153,7 +157,7 @@ struct SpecValidator {
         for axis in axes {
             let key = "grid.\(axis.key)"
             guard let p = parameters[axis.key] else {
-                fail(axis, key: key, "not a setting of this spec; use method.<name>, train.<name>, dataset or backbone")
+                fail(axis, key: key, "not a setting of this spec; use method.<name>, train.<name>, head.<name>, dataset or backbone")
                 continue
             }
             guard case .list(let items) = axis.value.kind, !items.isEmpty else {

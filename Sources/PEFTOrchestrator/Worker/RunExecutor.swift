@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PEFTCLIP
+import PEFTMethods
 import PEFTStore
 
 /// Drives one claimed run: resume from its latest checkpoint, train, evaluate, checkpoint with the metrics in
@@ -68,10 +69,8 @@ public struct RunExecutor {
 
     private func train(_ claim: Claim, leaseLost: StopFlag) throws -> Ending {
         let config = try RunConfig(json: claim.configJSON)
-        guard let method = registry[config.method] else {
-            throw PermanentRunError("method '\(config.method)' is not available in this build of peftlab")
-        }
-        let trainer = try method.makeTrainer(config, TrainingContext(store: store, threads: threads))
+        let trainer = try Trainer(config: config, context: TrainingContext(store: store, threads: threads, registry: registry))
+        let counts = trainer.counts
         var best: Double? = nil
         var pending: [MetricRow] = []
         let runID = claim.runID
@@ -81,7 +80,10 @@ public struct RunExecutor {
             try SQLiteRunQueue.requireLease(db, claim)
             let latest = try CheckpointRecord.latest(runID: runID, in: db)
             try MetricRow.deleteAfter(step: latest?.step ?? 0, runID: runID, in: db)
-            try db.execute(sql: "UPDATE runs SET total_steps = ? WHERE id = ?", arguments: [trainer.totalSteps, runID])
+            try db.execute(sql: """
+                UPDATE runs SET total_steps = ?, method_params = ?, head_params = ?, trainable_params = ?, total_params = ?
+                WHERE id = ?
+                """, arguments: [trainer.totalSteps, counts.method, counts.head, counts.trainable, counts.total, runID])
             return latest
         }) {
             try trainer.restore(try CheckpointCodec.state(from: checkpoint))
@@ -97,7 +99,7 @@ public struct RunExecutor {
             let rows = pending
             try store.write { db in
                 try SQLiteRunQueue.requireLease(db, claim)
-                try record.insert(keepLast: config.keepLast, in: db)
+                try record.insert(keepLast: config.train.keepLast, in: db)
                 try MetricRow.insert(rows, in: db)
                 try db.execute(sql: "UPDATE runs SET step = ? WHERE id = ?", arguments: [state.step, runID])
             }
@@ -130,7 +132,7 @@ public struct RunExecutor {
                     improved = true
                 }
             }
-            if improved || step % config.checkpointEvery == 0 || step == trainer.totalSteps {
+            if improved || step % config.train.checkpointEvery == 0 || step == trainer.totalSteps {
                 try checkpoint(isBest: improved)
             }
             onProgress(RunProgress(runID: runID, step: step, totalSteps: trainer.totalSteps,
@@ -154,9 +156,9 @@ public struct RunExecutor {
         return metrics
     }
 
-    private func isEvalStep(_ step: Int, trainer: any Trainer, config: RunConfig) -> Bool {
+    private func isEvalStep(_ step: Int, trainer: Trainer, config: RunConfig) -> Bool {
         if step == trainer.totalSteps { return true }
-        if config.evalEvery > 0 { return step % config.evalEvery == 0 }
+        if config.train.evalEvery > 0 { return step % config.train.evalEvery == 0 }
         return step % max(1, trainer.stepsPerEpoch) == 0
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PEFTStore
 import PEFTTensor
+import PEFTMethods
 
 /// A worker process's scheduler: up to `threads` runs at once, each on its own thread, sharing the cores.
 ///

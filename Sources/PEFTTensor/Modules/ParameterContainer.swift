@@ -11,9 +11,10 @@ extension ParameterContainer {
     /// Parameters with `requiresGrad` (what an optimiser should update).
     public func trainableParameters() -> [(String, Tensor)] { namedParameters().filter { $0.1.requiresGrad } }
 
-    /// Stops training every parameter and drops their gradients.
+    /// Stops training every parameter and drops their gradients. Already-frozen tensors are not written, so
+    /// freezing a container whose tensors other threads read (shared frozen weights) is safe.
     public func freezeAll() {
-        for (_, t) in namedParameters() {
+        for (_, t) in namedParameters() where t.requiresGrad || t.grad != nil {
             t.requiresGrad = false
             t.grad = nil
         }

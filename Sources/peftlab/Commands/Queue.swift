@@ -1,6 +1,7 @@
 import ArgumentParser
 import PEFTOrchestrator
 import PEFTReports
+import PEFTMethods
 
 extension PEFTLab {
     /// `peftlab queue`: expand experiment specs into runs.
@@ -15,12 +16,16 @@ extension PEFTLab {
                 Examples:
                   peftlab queue experiments/sarcasm-probe.yaml
                   peftlab queue --dry-run experiments/*.yaml
+                  peftlab queue --dry-run --json experiments/lora_sarcasm.yaml
                 """)
 
         @OptionGroup var database: DatabaseOptions
 
         @Flag(help: "Print the expanded runs (and which are already queued) without queueing anything.")
         var dryRun = false
+
+        @Flag(help: "With --dry-run: one JSON object per run, with its parameter counts (method, head, trainable, total).")
+        var json = false
 
         @Argument(help: "Experiment spec files (YAML).")
         var files: [String]
@@ -34,6 +39,26 @@ extension PEFTLab {
             if !problems.isEmpty { throw SpecErrors(errors: problems) }
             let store = try database.open(create: !dryRun)
             let queue = ExperimentQueue(store: store)
+            if dryRun && json {
+                for spec in specs {
+                    for entry in try queue.preview(spec) {
+                        let counts = try ParameterEstimate.counts(entry.plan, store: store)
+                        var object: [String: ConfigValue] = [
+                            "experiment": .string(spec.name), "config_hash": .string(entry.plan.configHash),
+                            "method": .string(entry.plan.method), "seed": .int(entry.plan.seed),
+                            "grid": .map(entry.plan.grid), "status": .string(entry.queued ? "already queued" : "new"),
+                        ]
+                        if let counts {
+                            object["method_params"] = .int(counts.method)
+                            object["head_params"] = .int(counts.head)
+                            object["trainable_params"] = .int(counts.trainable)
+                            object["total_params"] = .int(counts.total)
+                        }
+                        printOut(ConfigValue.map(object).canonicalJSON + "\n")
+                    }
+                }
+                return
+            }
             if dryRun {
                 for spec in specs {
                     let rows = try queue.preview(spec).enumerated().map { i, entry in

@@ -45,11 +45,4 @@ struct FeatureTable {
         }
         return table
     }
-
-    /// Loads `split` of `dataset` with CLIP embeddings as features (computed and cached on first use).
-    static func load(clip: CLIPFeatures, dataset: String, split: String, kind: CLIPFeatures.Kind) throws -> FeatureTable {
-        let examples = try DatasetReader(store: clip.store).examples(dataset: dataset, split: split)
-        return FeatureTable(features: try clip.vectors(for: examples, kind: kind),
-                            labels: examples.map { $0.label ?? -1 }, scores: examples.map { $0.score ?? .nan })
-    }
 }
