@@ -11,7 +11,7 @@ extension PEFTLab {
                 Example:
                   peftlab bench store --processes 4 --mode claims
                 """,
-            subcommands: [BenchGemm.self, BenchOps.self, BenchLayer.self, BenchClip.self, BenchMemory.self, BenchStore.self,
+            subcommands: [BenchGemm.self, BenchOps.self, BenchLayer.self, BenchClip.self, BenchMemory.self, BenchTrain.self, BenchStore.self,
                           BenchOrchestrator.self])
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PEFTCLIP
 import PEFTData
+import PEFTMethods
 
 /// `peftlab embed`: CLIP embeddings of images and texts, one JSON object per input on standard output.
 struct Embed: ParsableCommand {
@@ -14,6 +15,7 @@ struct Embed: ParsableCommand {
 
             Example:
               peftlab embed --backbone peftlab-quickstart/backbone --text "a sunny beach" --image photo.jpg --normalize
+              peftlab embed --backbone clip-b32 --adapter adapters/run-7 --text "what a lovely day"
             """)
 
     @Option(help: ArgumentHelp("The CLIP backbone directory.", valueName: "dir"))
@@ -27,6 +29,9 @@ struct Embed: ParsableCommand {
 
     @Option(name: .customLong("texts-file"), help: ArgumentHelp("A UTF-8 file with one text per line.", valueName: "file"))
     var textsFile: String?
+
+    @Option(help: ArgumentHelp("A Hugging Face PEFT adapter directory (LoRA) to apply to the backbone.", valueName: "dir"))
+    var adapter: String?
 
     @Flag(help: "L2-normalise every embedding.")
     var normalize = false
@@ -43,7 +48,12 @@ struct Embed: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: backbone)
-        let embedder = CLIPEmbedder(backbone: try CLIPBackbone.load(from: directory), batchSize: batchSize)
+        let backbone = try CLIPBackbone.load(from: directory)
+        if let adapter {
+            let adapterDirectory = URL(fileURLWithPath: adapter)
+            try PEFTAdapter.load(from: adapterDirectory).apply(to: backbone.model, path: adapterDirectory.path)
+        }
+        let embedder = CLIPEmbedder(backbone: backbone, batchSize: batchSize)
         if !images.isEmpty {
             let preprocessor = CLIPPreprocessor(config: try preprocessConfig(directory, embedder.backbone))
             for start in stride(from: 0, to: images.count, by: batchSize) {

@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+import PEFTCLIP
+import PEFTMethods
+import PEFTStore
+import PEFTTensor
+
+/// A finished (or checkpointed) run's trained method, rebuilt outside training: the run's model over its
+/// backbone with the method applied and the checkpoint's tensors loaded, for export.
+public enum RunExport {
+    /// Which checkpoint to export.
+    public enum Selection: String, Sendable, CaseIterable {
+        /// The best validation checkpoint (falls back to the latest).
+        case best
+        /// The latest checkpoint.
+        case last
+    }
+
+    /// The run's method in HF PEFT's adapter format.
+    /// - Throws: `PermanentRunError` when the run, its checkpoint or its backbone is missing, or its method has no
+    ///   PEFT format; `CheckpointError` for a bad backbone.
+    public static func peftAdapter(runID: Int64, store: Store, selection: Selection = .best,
+                                   registry: MethodRegistry = .standard) throws -> PEFTAdapter {
+        let (configJSON, checkpoint) = try store.read { db -> (String?, CheckpointRecord?) in
+            let json = try String.fetchOne(db, sql: "SELECT config_json FROM runs WHERE id = ?", arguments: [runID])
+            let record = selection == .best ? try CheckpointRecord.best(runID: runID, in: db) ?? CheckpointRecord.latest(runID: runID, in: db)
+                                            : try CheckpointRecord.latest(runID: runID, in: db)
+            return (json, record)
+        }
+        guard let configJSON else { throw PermanentRunError("no run \(runID) in \(store.path)") }
+        guard let checkpoint else { throw PermanentRunError("run \(runID) has no checkpoint yet; train it first (peftlab work)") }
+        let config = try RunConfig(json: configJSON)
+        guard let descriptor = registry[config.method] else {
+            throw PermanentRunError("method '\(config.method)' is not available in this build of peftlab")
+        }
+        guard let backbone = config.backbone else { throw PermanentRunError("run \(runID) has no backbone to export an adapter for") }
+        let base = try CLIPBackbone.load(from: URL(fileURLWithPath: backbone)).model
+        let model = CLIPModel(sharingWeightsOf: base)
+        let method = try descriptor.make(config.methodSettings(descriptor))
+        var context = MethodContext(rng: RNG(seed: UInt64(config.seed), stream: Trainer.methodStream), mode: ForwardMode())
+        let trainable = try method.apply(to: model, context: &context)
+        let saved = Dictionary(try CheckpointCodec.state(from: checkpoint).tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (name, tensor) in trainable {
+            guard let entry = saved[name], entry.shape == tensor.shape else {
+                throw PermanentRunError("run \(runID)'s checkpoint at step \(checkpoint.step) has no tensor '\(name)' of shape \(tensor.shape)")
+            }
+            tensor.storage = entry.values
+        }
+        guard let adapter = method.peftAdapter(model: model) else {
+            throw PermanentRunError("method '\(config.method)' has no Hugging Face PEFT format (export supports: lora)")
+        }
+        return adapter
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import PEFTOrchestrator
+import PEFTStore
+
+extension PEFTLab {
+    /// `peftlab export`: a run's trained adapter in Hugging Face PEFT's format.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a run's trained adapter as Hugging Face PEFT writes it (adapter_config.json + adapter_model.safetensors).",
+            discussion: """
+                The directory loads with PeftModel.from_pretrained(CLIPModel.from_pretrained(BACKBONE), DIR), and with \
+                `peftlab embed --backbone BACKBONE --adapter DIR`. The best validation checkpoint is exported by default.
+
+                Example:
+                  peftlab export 7 --out adapters/run-7
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: ArgumentHelp("The run id (see `peftlab runs`).", valueName: "run"))
+        var runID: Int64
+
+        @Option(help: ArgumentHelp("Directory to write (replaced if it exists).", valueName: "dir"))
+        var out: String
+
+        @Option(help: "Checkpoint to export: best or last.")
+        var checkpoint: String = "best"
+
+        func validate() throws {
+            guard RunExport.Selection(rawValue: checkpoint) != nil else {
+                throw ValidationError("--checkpoint must be best or last (got '\(checkpoint)').")
+            }
+        }
+
+        func run() throws {
+            let store = try database.open(create: false)
+            let adapter = try RunExport.peftAdapter(runID: runID, store: store, selection: RunExport.Selection(rawValue: checkpoint) ?? .best)
+            let target = URL(fileURLWithPath: out)
+            let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
+            try? FileManager.default.removeItem(at: staging)
+            try adapter.write(to: staging)
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.moveItem(at: staging, to: target)
+            printOut("run \(runID): \(adapter.tensors.count) tensors (\(adapter.config["peft_type"] ?? "?")) written to \(target.path)\n")
+        }
+    }
+}
