@@ -75,7 +75,8 @@ let package = Package(
                                                                  .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTReportsTests", dependencies: ["PEFTReports"]),
-        .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTTestSupport",
+        .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTCLIP", "PEFTData",
+                                                        "PEFTTestSupport",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

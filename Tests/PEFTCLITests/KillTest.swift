@@ -1,11 +1,14 @@
 import Foundation
 import GRDB
+import PEFTCLIP
+import PEFTData
 import PEFTStore
 import PEFTOrchestrator
 import XCTest
 
 /// The orchestrator's exactly-once and bitwise-resume contract under `kill -9`:
-/// 2 worker processes × 2 threads on a 12-run grid, a worker killed ≥ 20 times at random moments and
+/// 2 worker processes × 2 threads on a 12-run linear-probe grid and a 4-run LoRA grid (a tiny CLIP on images and
+/// captions, its frozen lower layer read from the feature cache), a worker killed ≥ 20 times at random moments and
 /// restarted; every run must succeed exactly once with parameters and metrics equal to an uninterrupted run.
 final class KillTest: XCTestCase {
     private let spec = """
@@ -20,13 +23,38 @@ final class KillTest: XCTestCase {
         seeds: [1, 2]
         """
 
+    private func loraSpec(_ dir: TemporaryDirectory) -> String {
+        """
+        name: kill-lora
+        dataset: sarcasm
+        backbone: \(dir.path("backbone"))
+        task: classification
+        method: {name: lora, layers: '2', targets: [q, v]}
+        train: {epochs: 3, batch_size: 8, lr: 0.01, checkpoint_every: 4, cache: float32, max_attempts: 1000}
+        grid:
+          method.r: [2, 4]
+        seeds: [1, 2]
+        """
+    }
+
     private func prepare(_ dir: TemporaryDirectory, _ name: String) throws -> String {
         let path = dir.path(name)
         let store = try Store(path: path)
         try SyntheticFeatureDataset.make(store: store, name: "synth", train: 320, val: 64, test: 64)
+        let made = try BuiltinDatasets.make("sarcasm", into: URL(fileURLWithPath: dir.path("data-\(name)")), seed: 5, examples: 40)
+        var options = IngestOptions()
+        options.mapping = made.mapping
+        _ = try Ingestor(store: store, tokenizer: try CLIPTokenizer.bundled()).ingest(dataset: "sarcasm", manifest: made.manifest,
+                                                                                   options: options)
+        if !FileManager.default.fileExists(atPath: dir.path("backbone/config.json")) {
+            try CLIPBackboneFactory.makeRandom(config: .tiny(width: 32, layers: 2, heads: 4, imageSize: 32, patchSize: 8,
+                                                             projectionDim: 16), seed: 0)
+                .save(to: URL(fileURLWithPath: dir.path("backbone")))
+        }
         try spec.write(toFile: dir.path("kill-grid.yaml"), atomically: true, encoding: .utf8)
-        let queued = try CLIRunner.run(["queue", "--db", path, dir.path("kill-grid.yaml")])
-        XCTAssertEqual(queued.stdout, "kill-grid: 12 new, 0 already queued\n", queued.stderr)
+        try loraSpec(dir).write(toFile: dir.path("kill-lora.yaml"), atomically: true, encoding: .utf8)
+        let queued = try CLIRunner.run(["queue", "--db", path, dir.path("kill-grid.yaml"), dir.path("kill-lora.yaml")])
+        XCTAssertEqual(queued.stdout, "kill-grid: 12 new, 0 already queued\nkill-lora: 4 new, 0 already queued\n", queued.stderr)
         return path
     }
 
@@ -85,7 +113,7 @@ final class KillTest: XCTestCase {
         XCTAssertGreaterThanOrEqual(kills, 20, "the grid finished before 20 kills: slow the steps down")
 
         let got = try outcome(killed), expected = try outcome(reference)
-        XCTAssertEqual(got.count, 12)
+        XCTAssertEqual(got.count, 16)
         XCTAssertEqual(Set(got.values.map { $0[0] }), ["succeeded"])
         for (hash, rows) in expected {
             XCTAssertEqual(got[hash], rows, "run \(hash.prefix(12)) differs from the uninterrupted reference")
@@ -93,8 +121,8 @@ final class KillTest: XCTestCase {
         let queue = try DatabaseQueue(path: killed)
         try queue.read { db in
             let attempts = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts") ?? 0
-            XCTAssertGreaterThan(attempts, 12, "kills interrupted runs, which were claimed again")
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts WHERE outcome = 'succeeded'"), 12)
+            XCTAssertGreaterThan(attempts, 16, "kills interrupted runs, which were claimed again")
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts WHERE outcome = 'succeeded'"), 16)
             let gaps = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM runs r WHERE (SELECT COUNT(*) FROM metrics m WHERE m.run_id = r.id AND m.split = 'train'
                     AND m.name = 'loss') != r.total_steps
