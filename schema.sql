@@ -151,7 +151,7 @@ CREATE TABLE IF NOT EXISTS runs (
     seed            INTEGER NOT NULL,
     state           TEXT NOT NULL DEFAULT 'queued'
                     CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
-    attempts        INTEGER NOT NULL DEFAULT 0,    -- claims so far (a claim after a lease expiry counts)
+    attempts        INTEGER NOT NULL DEFAULT 0,    -- claims that ended in an error the run raised (or still running)
     max_attempts    INTEGER NOT NULL DEFAULT 3,    -- then the run becomes 'failed'
     step            INTEGER NOT NULL DEFAULT 0,    -- last completed training step
     total_steps     INTEGER,                       -- planned steps, when known
@@ -159,6 +159,11 @@ CREATE TABLE IF NOT EXISTS runs (
     head_params     INTEGER,                       -- parameters of the task head
     trainable_params INTEGER,                      -- method_params + head_params
     total_params    INTEGER,                       -- backbone + method + head: every parameter of the run's model
+    expiries        INTEGER NOT NULL DEFAULT 0,    -- leases that expired (worker killed, pre-empted or cut off)
+    max_expiries    INTEGER NOT NULL DEFAULT 50,   -- then the run becomes 'failed' (expiries are not the run's errors)
+    max_same_step   INTEGER NOT NULL DEFAULT 2,    -- workers dying at the same step this many times in a row fail it
+    expiry_step     INTEGER,                       -- step its worker had reached at the last expiry
+    same_step_expiries INTEGER NOT NULL DEFAULT 0, -- consecutive expiries at expiry_step
     error           TEXT,                          -- last error text, for failed runs
     queued_at       REAL NOT NULL,
     started_at      REAL,                          -- first claim
@@ -176,7 +181,8 @@ CREATE TABLE IF NOT EXISTS leases (
     attempt         INTEGER NOT NULL,              -- runs.attempts at claim time
     claimed_at      REAL NOT NULL,
     heartbeat_at    REAL NOT NULL,
-    expires_at      REAL NOT NULL                  -- claimable again by anyone after this time
+    expires_at      REAL NOT NULL,                 -- claimable again by anyone after this time
+    step            INTEGER                        -- training step the worker last reported (heartbeats)
 );
 
 -- History of every claim of a run and how it ended.

@@ -48,12 +48,19 @@ struct Migration {
         // v2: runs record their planned length (for ETAs); the `events` table and its index are new tables,
         // created by re-applying schema.sql.
         Migration(version: 2, sql: "ALTER TABLE runs ADD COLUMN total_steps INTEGER;"),
-        // v3: runs record their parameter counts (method, head, trainable, total) when training starts.
+        // v3: runs record their parameter counts (method, head, trainable, total) when training starts; lease
+        // expiries are counted apart from the run's own errors, with the step each worker had reached.
         Migration(version: 3, sql: """
             ALTER TABLE runs ADD COLUMN method_params INTEGER;
             ALTER TABLE runs ADD COLUMN head_params INTEGER;
             ALTER TABLE runs ADD COLUMN trainable_params INTEGER;
             ALTER TABLE runs ADD COLUMN total_params INTEGER;
+            ALTER TABLE runs ADD COLUMN expiries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE runs ADD COLUMN max_expiries INTEGER NOT NULL DEFAULT 50;
+            ALTER TABLE runs ADD COLUMN max_same_step INTEGER NOT NULL DEFAULT 2;
+            ALTER TABLE runs ADD COLUMN expiry_step INTEGER;
+            ALTER TABLE runs ADD COLUMN same_step_expiries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE leases ADD COLUMN step INTEGER;
             """),
     ]
 }

@@ -16,7 +16,7 @@ final class KillTest: XCTestCase {
         dataset: synth
         task: classification
         method: {name: linear-probe, feature: features}
-        train: {epochs: 4, batch_size: 16, lr: 0.1, checkpoint_every: 5, eval_every: 10, max_attempts: 1000}
+        train: {epochs: 4, batch_size: 16, lr: 0.1, checkpoint_every: 5, eval_every: 10, max_same_step: 1000}
         grid:
           train.lr: [0.05, 0.1, 0.2]
           train.batch_size: [16, 32]
@@ -30,7 +30,7 @@ final class KillTest: XCTestCase {
         backbone: \(dir.path("backbone"))
         task: classification
         method: {name: lora, layers: '2', targets: [q, v]}
-        train: {epochs: 3, batch_size: 8, lr: 0.01, checkpoint_every: 4, cache: float32, max_attempts: 1000}
+        train: {epochs: 3, batch_size: 8, lr: 0.01, checkpoint_every: 4, cache: float32, max_same_step: 1000}
         grid:
           method.r: [2, 4]
         seeds: [1, 2]

@@ -15,7 +15,7 @@ final class WorkerSignalTests: XCTestCase {
             name: signal
             dataset: synth
             task: classification
-            method: linear-probe
+            method: {name: linear-probe, feature: features}
             train: {epochs: 10, batch_size: 8, checkpoint_every: 1000}
             """.write(toFile: dir.path("signal.yaml"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try CLIRunner.run(["queue", "--db", db, dir.path("signal.yaml")]).status, 0)

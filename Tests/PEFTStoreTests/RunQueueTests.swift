@@ -41,28 +41,62 @@ final class RunQueueTests: XCTestCase {
         XCTAssertEqual(try queue.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leases") }, 1)
     }
 
-    func testExpiredLeaseMakesTheRunClaimableAgainThenFailsAfterMaxAttempts() throws {
+    func testExpiredLeaseMakesTheRunClaimableAgainWithoutUsingUpAttempts() throws {
         let dir = TemporaryDirectory()
         let queue = try makeQueue(runs: 1, dir: dir)
         let first = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0))
-        XCTAssertTrue(try queue.heartbeat(first, leaseSeconds: 10, now: 5))  // now expires at 15
+        XCTAssertTrue(try queue.heartbeat(first, leaseSeconds: 10, step: 4, now: 5))  // now expires at 15
         XCTAssertNil(try queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 14))
         let again = try XCTUnwrap(queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 16))
         XCTAssertEqual(again.attempt, 2)
         // Alice comes back from a pause: her lease is gone, and she must not record anything.
-        XCTAssertFalse(try queue.heartbeat(first, leaseSeconds: 10, now: 17))
+        XCTAssertFalse(try queue.heartbeat(first, leaseSeconds: 10, step: 5, now: 17))
         XCTAssertThrowsError(try queue.complete(first, outcome: .succeeded, metrics: [], now: 17)) { error in
             XCTAssertEqual(error as? QueueError, .leaseLost(runID: 1, worker: "alice"))
         }
-        // Bob dies too: that was the last of 2 attempts.
-        XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 30))
-        XCTAssertEqual(try state(queue, 1), "failed")
+        // Bob dies too, further on: two expiries, but max_attempts (2) counts only the run's own errors.
+        XCTAssertTrue(try queue.heartbeat(again, leaseSeconds: 10, step: 9, now: 18))
+        let third = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 30))
+        XCTAssertEqual(third.attempt, 3)
+        let row = try queue.store.read { try Row.fetchOne($0, sql: "SELECT attempts, expiries, expiry_step FROM runs WHERE id = 1") }
+        XCTAssertEqual(row?["attempts"], 1, "only the running attempt counts")
+        XCTAssertEqual(row?["expiries"], 2)
+        XCTAssertEqual(row?["expiry_step"], 9)
         let outcomes = try queue.store.read {
-            try String.fetchAll($0, sql: "SELECT outcome FROM attempts WHERE run_id = 1 ORDER BY attempt")
+            try String.fetchAll($0, sql: "SELECT COALESCE(outcome, 'running') FROM attempts WHERE run_id = 1 ORDER BY attempt")
         }
-        XCTAssertEqual(outcomes, ["expired", "expired"])
+        XCTAssertEqual(outcomes, ["expired", "expired", "running"])
         let events = try queue.store.read { try Event.forRun($0, runID: 1) }
         XCTAssertEqual(events.map(\.kind), ["lease-expired", "lease-expired"])
+    }
+
+    func testWorkersDyingTwiceAtTheSameStepFailTheRunWithThatReason() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 1, dir: dir)
+        let first = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 0))
+        XCTAssertTrue(try queue.heartbeat(first, leaseSeconds: 10, step: 7, now: 1))
+        let second = try XCTUnwrap(queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 20))
+        XCTAssertTrue(try queue.heartbeat(second, leaseSeconds: 10, step: 7, now: 21))
+        XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 40))
+        XCTAssertEqual(try state(queue, 1), "failed")
+        let error = try queue.store.read { try String.fetchOne($0, sql: "SELECT error FROM runs WHERE id = 1") }
+        XCTAssertTrue(error?.contains("died at step 7 on 2 attempts in a row") ?? false, error ?? "no error")
+    }
+
+    func testTooManyExpiriesFailTheRun() throws {
+        let dir = TemporaryDirectory()
+        let queue = try makeQueue(runs: 1, dir: dir)
+        try queue.store.write { try $0.execute(sql: "UPDATE runs SET max_expiries = 3") }
+        var now = 0.0
+        for step in 1...3 {
+            let claim = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: now), "claim \(step)")
+            XCTAssertTrue(try queue.heartbeat(claim, leaseSeconds: 10, step: step, now: now + 1))
+            now += 20
+        }
+        XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: now))
+        XCTAssertEqual(try state(queue, 1), "failed")
+        let error = try queue.store.read { try String.fetchOne($0, sql: "SELECT error FROM runs WHERE id = 1") }
+        XCTAssertTrue(error?.contains("expired 3 times") ?? false, error ?? "no error")
     }
 
     func testFailureRequeuesUntilAttemptsRunOutAndKeepsTheError() throws {
@@ -94,10 +128,10 @@ final class RunQueueTests: XCTestCase {
         _ = try RunControl(store: queue.store).retry(.runs([1]), now: 2)
         let new = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 60, now: 3))
         XCTAssertEqual(new.attempt, 2)
-        XCTAssertFalse(try queue.heartbeat(old, leaseSeconds: 60, now: 4))
+        XCTAssertFalse(try queue.heartbeat(old, leaseSeconds: 60, step: nil, now: 4))
         XCTAssertThrowsError(try queue.store.write { try SQLiteRunQueue.requireLease($0, old) })
         XCTAssertThrowsError(try queue.complete(old, outcome: .succeeded, metrics: [], now: 5))
-        XCTAssertTrue(try queue.heartbeat(new, leaseSeconds: 60, now: 6))
+        XCTAssertTrue(try queue.heartbeat(new, leaseSeconds: 60, step: nil, now: 6))
         try queue.complete(new, outcome: .succeeded, metrics: [MetricRow(runID: 1, step: 9, split: "test", name: "f1", value: 0.5)], now: 7)
         XCTAssertEqual(try queue.store.read { try Double.fetchOne($0, sql: "SELECT value FROM metrics WHERE name = 'f1'") }, 0.5)
     }

@@ -61,12 +61,13 @@ public struct ExperimentQueue {
         let experimentID = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [spec.name])
         var outcome = Outcome(experiment: spec.name, new: 0, alreadyQueued: 0)
         for plan in spec.expand() {
-            let maxAttempts = plan.config[path: "train.max_attempts"]?.intValue ?? 3
+            let train = TrainSettings(plan.config[path: "train"])
             try db.execute(sql: """
-                INSERT INTO runs (experiment_id, config_hash, config_json, grid_json, method, seed, max_attempts, queued_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (config_hash) DO NOTHING
+                INSERT INTO runs (experiment_id, config_hash, config_json, grid_json, method, seed, max_attempts, max_expiries,
+                                  max_same_step, queued_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (config_hash) DO NOTHING
                 """, arguments: [experimentID, plan.configHash, plan.configJSON, ConfigValue.map(plan.grid).canonicalJSON,
-                                 plan.method, plan.seed, maxAttempts, now])
+                                 plan.method, plan.seed, train.maxAttempts, train.maxExpiries, train.maxSameStep, now])
             if db.changesCount == 1 { outcome.new += 1 } else { outcome.alreadyQueued += 1 }
         }
         return outcome

@@ -27,7 +27,12 @@ public struct TrainSettings: Sendable, Equatable {
                       help: "Evaluate on the validation split every N steps (0 = at the end of each epoch)."),
         ParameterSpec("checkpoint_every", .int(min: 1, max: 10_000_000), default: .int(50), help: "Checkpoint every N steps."),
         ParameterSpec("keep_last", .int(min: 1, max: 1000), default: .int(2), help: "Checkpoints kept besides the best one."),
-        ParameterSpec("max_attempts", .int(min: 1, max: 1000), default: .int(3), help: "Claims before a run is marked failed."),
+        ParameterSpec("max_attempts", .int(min: 1, max: 1000), default: .int(3),
+                      help: "Attempts ending in an error the run raised before it is marked failed."),
+        ParameterSpec("max_expiries", .int(min: 1, max: 100_000), default: .int(50),
+                      help: "Lease expiries (worker killed, pre-empted or cut off) before the run is marked failed."),
+        ParameterSpec("max_same_step", .int(min: 1, max: 100_000), default: .int(2),
+                      help: "Workers dying at the same step this many times in a row fail the run (it crashes them)."),
         ParameterSpec("cache", .choice(CacheMode.allCases.map(\.rawValue)), default: .string("float16"),
                       help: "Frozen-prefix feature cache: float16 or float32 storage, or none (recompute the frozen layers every step)."),
     ]
@@ -45,6 +50,8 @@ public struct TrainSettings: Sendable, Equatable {
     public var checkpointEvery: Int
     public var keepLast: Int
     public var maxAttempts: Int
+    public var maxExpiries: Int
+    public var maxSameStep: Int
     public var cache: CacheMode
 
     /// Reads the `train:` section of a canonical run config.
@@ -63,6 +70,8 @@ public struct TrainSettings: Sendable, Equatable {
         checkpointEvery = s.int("checkpoint_every")
         keepLast = s.int("keep_last")
         maxAttempts = s.int("max_attempts")
+        maxExpiries = s.int("max_expiries")
+        maxSameStep = s.int("max_same_step")
         cache = CacheMode(rawValue: s.string("cache")) ?? .float16
     }
 

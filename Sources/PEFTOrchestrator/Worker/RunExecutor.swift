@@ -39,6 +39,8 @@ public struct RunExecutor {
         case cancelled
         /// The lease was lost (expired and re-claimed elsewhere): nothing more was recorded.
         case leaseLost
+        /// The database refused a write that retrying cannot fix (disk full, read-only file): the worker stops.
+        case storeFailed(String)
     }
 
     /// Runs the claimed run to an ending and records it in the queue. `leaseLost` is raised by the heartbeat.
@@ -47,6 +49,9 @@ public struct RunExecutor {
             return try train(claim, leaseLost: leaseLost)
         } catch is QueueError {
             return lostEnding(claim)
+        } catch let error as StoreError where !StoreError.isTransient(error) && error.isSQLFailure {
+            // Not the run's fault: leave it to expire and be claimed by a healthy worker.
+            return .storeFailed("\(error)")
         } catch {
             let message = "\(error)"
             do {

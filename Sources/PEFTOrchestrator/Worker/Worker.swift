@@ -36,6 +36,8 @@ public final class Worker: @unchecked Sendable {
         public var released = 0
         public var cancelled = 0
         public var leaseLost = 0
+        /// Why the worker stopped early: a database error retrying cannot fix (disk full, read-only, corrupt).
+        public var fatalError: String?
 
         public init(succeeded: Int = 0, failed: Int = 0, released: Int = 0, cancelled: Int = 0, leaseLost: Int = 0) {
             self.succeeded = succeeded
@@ -57,7 +59,7 @@ public final class Worker: @unchecked Sendable {
     public var onEnding: @Sendable (Int64, RunExecutor.Ending) -> Void = { _, _ in }
 
     private let lock = NSLock()
-    private var held: [Int64: (claim: Claim, lost: StopFlag)] = [:]
+    private var held: [Int64: (claim: Claim, lost: StopFlag, step: Int?)] = [:]
     private var summary = Summary()
 
     public init(store: Store, registry: MethodRegistry = .standard, options: Options,
@@ -93,15 +95,27 @@ public final class Worker: @unchecked Sendable {
         let queue = SQLiteRunQueue(store: store)
         var executor = RunExecutor(store: store, queue: queue, registry: registry,
                                    threads: max(1, options.cores / max(1, options.threads)), stop: stop)
-        executor.onProgress = onProgress
+        let report = onProgress
+        executor.onProgress = { [self] progress in
+            lock.withLock { held[progress.runID]?.step = progress.step }
+            report(progress)
+        }
         executor.stepDelay = options.stepDelaySeconds
+        var backoff = options.pollSeconds
         while !stop.isRaised {
             let claim: Claim?
             do {
                 claim = try queue.claim(worker: identity, experiment: options.experiment,
                                         leaseSeconds: options.leaseSeconds, now: Store.now())
+                backoff = options.pollSeconds
             } catch {
-                Thread.sleep(forTimeInterval: options.pollSeconds)
+                guard StoreError.isTransient(error) else {
+                    fail("cannot claim a run: \(error)")
+                    return
+                }
+                log("claim failed (\(error)); retrying in \(String(format: "%.1f", backoff)) s")
+                Thread.sleep(forTimeInterval: backoff)
+                backoff = min(backoff * 2, 8)
                 continue
             }
             guard let claim else {
@@ -110,8 +124,9 @@ public final class Worker: @unchecked Sendable {
                 continue
             }
             let lost = StopFlag()
-            lock.withLock { held[claim.runID] = (claim, lost) }
+            lock.withLock { held[claim.runID] = (claim, lost, nil) }
             let ending = executor.execute(claim, leaseLost: lost)
+            if case .storeFailed(let message) = ending { fail("run \(claim.runID): \(message)") }
             lock.withLock {
                 if held[claim.runID]?.claim == claim { held[claim.runID] = nil }
                 switch ending {
@@ -120,10 +135,23 @@ public final class Worker: @unchecked Sendable {
                 case .released: summary.released += 1
                 case .cancelled: summary.cancelled += 1
                 case .leaseLost: summary.leaseLost += 1
+                case .storeFailed: break
                 }
             }
             onEnding(claim.runID, ending)
         }
+    }
+
+    /// Stops the worker after a database error it cannot work around; `run()` returns it in the summary.
+    private func fail(_ message: String) {
+        log("stopping: \(message)")
+        lock.withLock { if summary.fatalError == nil { summary.fatalError = message } }
+        stop.raise()
+    }
+
+    /// One line on stderr (the worker's own problems; run errors are recorded with the run).
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data("worker \(identity.id): \(message)\n".utf8))
     }
 
     /// Whether any run (of the experiment, if one) is still queued or running somewhere.
@@ -142,8 +170,8 @@ public final class Worker: @unchecked Sendable {
         while !stop.isRaised || lock.withLock({ !held.isEmpty }) {
             Thread.sleep(forTimeInterval: min(options.leaseSeconds / 3, 1))
             let runs = lock.withLock { held }
-            for (claim, lost) in runs.values {
-                let ok = (try? queue.heartbeat(claim, leaseSeconds: options.leaseSeconds, now: Store.now())) ?? true
+            for (claim, lost, step) in runs.values {
+                let ok = (try? queue.heartbeat(claim, leaseSeconds: options.leaseSeconds, step: step, now: Store.now())) ?? true
                 if !ok { lost.raise() }
             }
             if stop.isRaised && runs.isEmpty { return }

@@ -47,14 +47,15 @@ public enum RunOutcome: Sendable, Equatable {
 
 /// The run queue: claim the oldest claimable run under a lease, keep the lease alive, and finish it.
 ///
-/// Every method is one write transaction. A run whose lease expired (its worker died) is claimable again
-/// with its attempt count + 1, so a killed worker's runs come back with no manual step. Implemented by
+/// Every method is one write transaction. A run whose lease expired (its worker died) is claimable again with
+/// no manual step; expiries count apart from the run's own errors (`max_expiries` vs `max_attempts`). Implemented by
 /// `SQLiteRunQueue`; a PostgreSQL backend for multi-machine workers would implement the same protocol.
 public protocol RunQueue: Sendable {
     /// Claims the oldest queued run (optionally of one experiment), or returns nil when none is claimable.
     func claim(worker: WorkerIdentity, experiment: String?, leaseSeconds: Double, now: Double) throws -> Claim?
-    /// Extends the claim's lease; returns false when it is no longer held (expired and re-claimed, or cancelled).
-    func heartbeat(_ claim: Claim, leaseSeconds: Double, now: Double) throws -> Bool
+    /// Extends the claim's lease and records the step the run has reached (what an expiry reports); returns false
+    /// when it is no longer held (expired and re-claimed, or cancelled).
+    func heartbeat(_ claim: Claim, leaseSeconds: Double, step: Int?, now: Double) throws -> Bool
     /// Records the end of the attempt — with its last metric rows, in the same transaction — and drops the
     /// lease. Throws `QueueError.leaseLost` if the claim no longer holds it.
     func complete(_ claim: Claim, outcome: RunOutcome, metrics: [MetricRow], now: Double) throws

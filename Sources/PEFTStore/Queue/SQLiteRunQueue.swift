@@ -41,11 +41,12 @@ public struct SQLiteRunQueue: RunQueue {
         }
     }
 
-    public func heartbeat(_ claim: Claim, leaseSeconds: Double, now: Double) throws -> Bool {
+    public func heartbeat(_ claim: Claim, leaseSeconds: Double, step: Int?, now: Double) throws -> Bool {
         try store.write { db in
             try db.execute(sql: """
-                UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE run_id = ? AND worker_id = ? AND attempt = ?
-                """, arguments: [now, now + leaseSeconds, claim.runID, claim.worker.id, claim.attempt])
+                UPDATE leases SET heartbeat_at = ?, expires_at = ?, step = COALESCE(?, step)
+                WHERE run_id = ? AND worker_id = ? AND attempt = ?
+                """, arguments: [now, now + leaseSeconds, step, claim.runID, claim.worker.id, claim.attempt])
             return db.changesCount == 1
         }
     }
@@ -100,28 +101,44 @@ public struct SQLiteRunQueue: RunQueue {
         if !held { throw QueueError.leaseLost(runID: claim.runID, worker: claim.worker.id) }
     }
 
-    /// Re-queues (or fails, when out of attempts) every run whose lease expired before `now`.
+    /// Re-queues every run whose lease expired before `now`. An expiry (the worker was killed, pre-empted or lost
+    /// contact) is not the run's fault: it gives back its attempt and counts in `expiries` instead, with its own
+    /// limit `max_expiries`. A run whose workers died at the same step `max_same_step` times in a row is failed:
+    /// it is the run that kills them (a crash no error handler sees), and it would take down every next worker.
     static func expireLeases(_ db: Database, now: Double) throws {
-        let expired = try Row.fetchAll(db, sql: "SELECT run_id, attempt, worker_id FROM leases WHERE expires_at < ?",
-                                       arguments: [now])
+        let expired = try Row.fetchAll(db, sql: """
+            SELECT l.run_id, l.attempt, l.worker_id, MAX(COALESCE(l.step, 0), r.step) AS step, r.expiry_step,
+                   r.same_step_expiries, r.expiries, r.max_expiries, r.max_same_step, r.state
+            FROM leases l JOIN runs r ON r.id = l.run_id WHERE l.expires_at < ?
+            """, arguments: [now])
         for lease in expired {
             let runID: Int64 = lease["run_id"]
             let attempt: Int = lease["attempt"]
             let worker: String = lease["worker_id"]
+            let step: Int = lease["step"]
+            let sameStep = (lease["expiry_step"] as Int?) == step ? (lease["same_step_expiries"] as Int) + 1 : 1
+            let expiries = (lease["expiries"] as Int) + 1
+            var failure: String?
+            if sameStep >= lease["max_same_step"] as Int {
+                failure = "its worker died at step \(step) on \(sameStep) attempts in a row (killed by the run itself, e.g. a crash "
+                    + "in its data or config; see the workers' stderr)"
+            } else if expiries >= lease["max_expiries"] as Int {
+                failure = "its lease expired \(expiries) times (max_expiries); workers keep dying or losing contact"
+            }
+            let running = (lease["state"] as String) == "running"
             try db.execute(sql: "DELETE FROM leases WHERE run_id = ?", arguments: [runID])
             try db.execute(sql: """
-                UPDATE runs SET
-                    state = CASE WHEN state != 'running' THEN state
-                                 WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                    error = CASE WHEN attempts >= max_attempts
-                                 THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts ELSE error END,
-                    finished_at = CASE WHEN state = 'running' AND attempts >= max_attempts THEN ? ELSE finished_at END
+                UPDATE runs SET attempts = MAX(attempts - 1, 0), expiries = ?, expiry_step = ?, same_step_expiries = ?,
+                    state = CASE WHEN state != 'running' THEN state WHEN ? IS NOT NULL THEN 'failed' ELSE 'queued' END,
+                    error = COALESCE(?, error),
+                    finished_at = CASE WHEN state = 'running' AND ? IS NOT NULL THEN ? ELSE finished_at END
                 WHERE id = ?
-                """, arguments: [now, runID])
-            try db.execute(sql: "UPDATE attempts SET ended_at = ?, outcome = 'expired' WHERE run_id = ? AND attempt = ?",
-                           arguments: [now, runID, attempt])
-            try Event.record(db, runID: runID, level: .warning, kind: "lease-expired",
-                             message: "lease of worker \(worker) on attempt \(attempt) expired", now: now)
+                """, arguments: [expiries, step, sameStep, failure, failure, failure, now, runID])
+            try db.execute(sql: "UPDATE attempts SET ended_at = ?, outcome = 'expired', error = ? WHERE run_id = ? AND attempt = ?",
+                           arguments: [now, "lease expired at step \(step)", runID, attempt])
+            try Event.record(db, runID: runID, level: running && failure != nil ? .error : .warning, kind: "lease-expired",
+                             message: "lease of worker \(worker) on attempt \(attempt) expired at step \(step)"
+                                 + (failure.map { "; run failed: \($0)" } ?? ""), now: now)
         }
     }
 

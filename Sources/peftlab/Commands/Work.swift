@@ -69,6 +69,10 @@ extension PEFTLab {
             board.close()
             printOut("worker \(worker.identity.id): \(summary.succeeded) succeeded, \(summary.failed) failed, "
                      + "\(summary.released) released, \(summary.cancelled) cancelled, \(summary.leaseLost) lost their lease\n")
+            if let fatal = summary.fatalError {
+                FileHandle.standardError.write(Data("error: the worker stopped: \(fatal)\n".utf8))
+                throw ExitCode(2)
+            }
         }
     }
 }
