@@ -128,3 +128,17 @@ final class MethodContractTests: XCTestCase {
         XCTAssertEqual(problems.map(\.parameter), ["layers", "layers"], "both towers have 2 layers")
     }
 }
+
+/// Text padded to the batch's longest caption gives what 77-token (max-length) padding gives: causal attention and
+/// the key-padding mask keep the real tokens' states independent of the padding.
+final class PaddingTests: XCTestCase {
+    func testPaddingToTheLongestRowEqualsMaxLengthPadding() {
+        let model = TinyCLIP.model()
+        let rows = [[62, 5, 9, 63], [62, 7, 63], [62, 1, 2, 3, 4, 63]]
+        let longest = TokenBatch(rows: rows, padding: .longest, maxLength: 16, padTokenId: 0)
+        let full = TokenBatch(rows: rows, padding: .maxLength, maxLength: 16, padTokenId: 0)
+        XCTAssertEqual(longest.length, 6)
+        XCTAssertEqual(full.length, 16)
+        GradMode.noGrad { assertClose(model.encodeTexts(longest), model.encodeTexts(full), rtol: 1e-5, atol: 1e-6) }
+    }
+}
