@@ -1,4 +1,5 @@
 import Foundation
+import PEFTStore
 
 /// Manifest layouts `peftlab ingest` reads.
 public enum ManifestFormat: String, Sendable, CaseIterable, Codable {
@@ -49,8 +50,8 @@ public struct Manifest: Sendable {
     /// - Throws: `DataError.io`, `.badManifest`.
     public static func read(_ url: URL, format: ManifestFormat? = nil) throws -> Manifest {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DataError.io(path: url.path, reason: "cannot read the manifest (\(error.localizedDescription))")
+        do { data = try FileIO.read(url.path) } catch {
+            throw DataError.io(path: url.path, reason: "cannot read the manifest: \(error.reason)")
         }
         guard let format = format ?? ManifestFormat(pathExtension: url.pathExtension) else {
             throw DataError.badManifest(path: url.path, line: 0,

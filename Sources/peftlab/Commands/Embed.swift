@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PEFTCLIP
 import PEFTData
+import PEFTStore
 
 /// `peftlab embed`: CLIP embeddings of images and texts, one JSON object per input on standard output.
 struct Embed: ParsableCommand {
@@ -82,9 +83,7 @@ enum EmbedInput {
     }
 
     static func pixels(_ path: String, _ preprocessor: CLIPPreprocessor) throws -> PixelValues {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(path: path, reason: "cannot read the image file")
-        }
+        let data = try FileIO.read(path)
         do {
             return try preprocessor.preprocess([UInt8](data))
         } catch {
@@ -93,9 +92,7 @@ enum EmbedInput {
     }
 
     static func lines(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(path: path, reason: "cannot read the texts file")
-        }
+        let data = try FileIO.read(path)
         guard let text = String(data: data, encoding: .utf8) else { throw Failure(path: path, reason: "not UTF-8 text") }
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PEFTData
+import PEFTStore
 
 extension PEFTLab {
     /// `peftlab preprocess`: CLIP preprocessing of one image to .npy, or the data-pipeline benchmark.
@@ -58,10 +59,7 @@ extension PEFTLab {
                                                 fastDecode: fastDecode)
             if bench { return try runBenchmarks(preprocessor) }
             guard let input = inputs.first, let output else { return }
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: input)) } catch {
-                throw DataError.io(path: input, reason: "cannot read image (\(error.localizedDescription))")
-            }
+            let data = try FileIO.read(input)
             let pixels = try preprocessor.preprocess([UInt8](data))
             try NPYFile(float32: pixels.values, shape: pixels.shape).write(to: URL(fileURLWithPath: output))
             printOut("\(output): float32 \(pixels.shape)\n")
