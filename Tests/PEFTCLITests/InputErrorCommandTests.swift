@@ -65,6 +65,36 @@ final class InputErrorCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("bomb.yaml:10:") && result.stderr.contains("alias '*a3'"), result.stderr)
     }
 
+    func testHugeGridIsRefusedBeforeExpansionAndMaxRunsRaisesTheLimit() throws {
+        let dir = TemporaryDirectory()
+        let reals = ["lr", "weight_decay", "momentum", "grad_clip"].map { name -> String in
+            let values: [String] = (1...10).map { "0.\($0)1" }
+            return "  train.\(name): [" + values.joined(separator: ", ") + "]"
+        }
+        let integers = ["epochs", "batch_size", "warmup_steps", "checkpoint_every", "keep_last"].map { name -> String in
+            let values: [String] = (1...10).map { String($0) }
+            return "  train.\(name): [" + values.joined(separator: ", ") + "]"
+        }
+        let axes: [String] = reals + integers
+        let file = dir.url.appendingPathComponent("grid.yaml")
+        try ("name: g\n\(spec)grid:\n" + axes.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let db = dir.path("p.db")
+        XCTAssertEqual(try CLIRunner.run(["init", "--db", db]).status, 0)
+        let start = Date()
+        let result = try CLIRunner.run(["queue", "--dry-run", "--db", db, file.path])
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("up to 1000000000 runs, more than the limit of 100000"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("train.lr (10) × train.weight_decay (10)"), result.stderr)
+
+        let small = dir.url.appendingPathComponent("small.yaml")
+        try ("name: s\n\(spec)grid:\n  train.lr: [0.1, 0.2, 0.3]\nseeds: [1, 2]\n").write(to: small, atomically: true,
+                                                                                         encoding: .utf8)
+        XCTAssertNotEqual(try CLIRunner.run(["queue", "--dry-run", "--db", db, "--max-runs", "5", small.path]).status, 0)
+        XCTAssertEqual(try CLIRunner.run(["queue", "--dry-run", "--db", db, "--max-runs", "6", small.path]).status, 0)
+    }
+
     func testDirectoriesGivenAsImagesOrOutputsSayWhatIsWrong() throws {
         let dir = TemporaryDirectory()
         let image = try CLIRunner.run(["preprocess", dir.url.path, "-o", dir.path("x.npy")])

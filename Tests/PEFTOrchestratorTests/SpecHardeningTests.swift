@@ -81,4 +81,40 @@ final class SpecHardeningTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("key 'learning_rate': unknown key"), "\(error)")
         }
     }
+
+    /// A 9-axis × 10-value grid (10⁹ points) is refused by counting, before anything is expanded.
+    func testGridSizeIsCountedNotExpanded() throws {
+        let reals = ["lr", "weight_decay", "momentum", "grad_clip"].map { name -> String in
+            let values: [String] = (1...10).map { "0.\($0)1" }
+            return "  train.\(name): [" + values.joined(separator: ", ") + "]"
+        }
+        let integers = ["epochs", "batch_size", "warmup_steps", "checkpoint_every", "keep_last"].map { name -> String in
+            let values: [String] = (1...10).map { String($0) }
+            return "  train.\(name): [" + values.joined(separator: ", ") + "]"
+        }
+        let axes: [String] = reals + integers
+        let spec = try ExperimentSpec.parse(yaml: "name: g\n\(minimal)grid:\n" + axes.joined(separator: "\n") + "\nseeds: [1, 2]\n",
+                                            file: "g.yaml")
+        XCTAssertEqual(spec.runCountBound, 2_000_000_000)
+        let start = Date()
+        XCTAssertThrowsError(try spec.checkSize(maxRuns: ExperimentSpec.defaultMaxRuns)) { error in
+            let message = "\(error)"
+            XCTAssertEqual(message.split(separator: "\n").count, 1)
+            XCTAssertTrue(message.hasPrefix("g.yaml:5: key 'grid': train.lr (10) × train.weight_decay (10)"), message)
+            XCTAssertTrue(message.contains("2 seeds make up to 2000000000 runs, more than the limit of 100000"), message)
+            XCTAssertTrue(message.contains("--max-runs"), message)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1)
+        // Streaming gives the same runs, in the same order, as expanding.
+        let small = try ExperimentSpec.parse(yaml: "name: s\n\(minimal)grid:\n  train.lr: [0.1, 0.2]\n  train.epochs: [1, 2, 3]\n"
+                                                + "exclude: [{train.lr: 0.2, train.epochs: 3}]\ninclude: [{train.lr: 0.5}]\nseeds: [4, 5]\n",
+                                             file: "s.yaml")
+        var streamed: [RunPlan] = []
+        small.forEachPlan { streamed.append($0) }
+        XCTAssertEqual(streamed.map(\.configHash), small.expand().map(\.configHash))
+        XCTAssertEqual(streamed.count, (2 * 3 - 1 + 1) * 2)
+        XCTAssertEqual(streamed.first?.grid, ["train.lr": .double(0.1), "train.epochs": .int(1)])
+        XCTAssertNoThrow(try small.checkSize(maxRuns: 14))
+        XCTAssertThrowsError(try small.checkSize(maxRuns: 13), "the bound counts before exclusions: (6 + 1) × 2")
+    }
 }
