@@ -108,6 +108,18 @@ final class InputErrorCommandTests: XCTestCase {
         XCTAssertTrue(output.stderr.contains("it is a directory, expected a file"), output.stderr)
         XCTAssertFalse(output.stderr.contains("NSCocoaErrorDomain"), output.stderr)
     }
+
+    /// transformers 5 composites transparent pixels on white; `--alpha drop` keeps transformers 4.x's behaviour.
+    func testPreprocessCompositesAlphaOnWhiteByDefault() throws {
+        let dir = TemporaryDirectory()
+        let png = repositoryRoot.appendingPathComponent("Tests/PEFTDataTests/Fixtures/images/rgba.png").path
+        XCTAssertEqual(try CLIRunner.run(["preprocess", png, "-o", dir.path("white.npy")]).status, 0)
+        XCTAssertEqual(try CLIRunner.run(["preprocess", png, "--alpha", "drop", "-o", dir.path("drop.npy")]).status, 0)
+        XCTAssertEqual(try CLIRunner.run(["preprocess", png, "--alpha", "white", "-o", dir.path("w2.npy")]).status, 0)
+        let white = try Data(contentsOf: dir.url.appendingPathComponent("white.npy"))
+        XCTAssertEqual(white, try Data(contentsOf: dir.url.appendingPathComponent("w2.npy")))
+        XCTAssertNotEqual(white, try Data(contentsOf: dir.url.appendingPathComponent("drop.npy")))
+    }
 }
 
 /// The repository root, from this file's path (Tests/PEFTCLITests/…).

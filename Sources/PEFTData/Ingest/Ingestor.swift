@@ -19,10 +19,14 @@ public struct IngestOptions: Sendable {
     public var pixelCache: CLIPPreprocessor?
     /// Decode settings used when `pixelCache` is nil (strict by default).
     public var decodeOptions: ImageDecodeOptions
+    /// Images with more pixels than this are quarantined, whatever `decodeOptions` says: each of `threads`
+    /// decoders needs ≈ `ImageDecodeOptions.bytesPerPixel` bytes per pixel (`defaultMaxPixels(threads:)`).
+    public var maxPixels: Int
 
     public init(mapping: FieldMapping = FieldMapping(), format: ManifestFormat? = nil, imageRoot: URL? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, batchSize: Int = 128,
-                pixelCache: CLIPPreprocessor? = nil, decodeOptions: ImageDecodeOptions = ImageDecodeOptions()) {
+                pixelCache: CLIPPreprocessor? = nil, decodeOptions: ImageDecodeOptions = ImageDecodeOptions(),
+                maxPixels: Int? = nil) {
         self.mapping = mapping
         self.format = format
         self.imageRoot = imageRoot
@@ -30,6 +34,16 @@ public struct IngestOptions: Sendable {
         self.batchSize = batchSize
         self.pixelCache = pixelCache
         self.decodeOptions = decodeOptions
+        self.maxPixels = maxPixels ?? Self.defaultMaxPixels(threads: threads)
+    }
+
+    /// The most pixels one `threads`-thread ingest decodes per image by default: 40 000 000 (a 7 300 × 5 500
+    /// photo; ≈ 320 MB per decoding thread), or less when a quarter of physical memory cannot hold `threads`
+    /// decodes at `ImageDecodeOptions.bytesPerPixel` bytes per pixel; never below 1 000 000.
+    public static func defaultMaxPixels(threads: Int,
+                                        physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) -> Int {
+        let budget = physicalMemory / 4 / UInt64(max(threads, 1)) / UInt64(ImageDecodeOptions.bytesPerPixel)
+        return Int(min(40_000_000, max(1_000_000, budget)))
     }
 }
 
@@ -131,7 +145,9 @@ public struct Ingestor: Sendable {
             }
         }
         let pending = Array(toDecode.values).sorted { $0.sha256 < $1.sha256 }
-        let decodeOptions = options.pixelCache?.decodeOptions ?? options.decodeOptions
+        var chosen = options.pixelCache?.decodeOptions ?? options.decodeOptions
+        chosen.maxPixels = options.maxPixels
+        let decodeOptions = chosen
         let cache = options.pixelCache
         let decoded = ParallelMap.map(pending.count, threads: options.threads) { i in
             ImageFiles.decode(pending[i], options: decodeOptions, cache: cache)

@@ -29,6 +29,9 @@ struct Embed: ParsableCommand {
     @Option(name: .customLong("texts-file"), help: ArgumentHelp("A UTF-8 file with one text per line.", valueName: "file"))
     var textsFile: String?
 
+    @Option(help: AlphaPolicy.help)
+    var alpha = AlphaPolicy.compositeOnWhite
+
     @Flag(help: "L2-normalise every embedding.")
     var normalize = false
 
@@ -46,7 +49,7 @@ struct Embed: ParsableCommand {
         let directory = URL(fileURLWithPath: backbone)
         let embedder = CLIPEmbedder(backbone: try CLIPBackbone.load(from: directory), batchSize: batchSize)
         if !images.isEmpty {
-            let preprocessor = CLIPPreprocessor(config: try preprocessConfig(directory, embedder.backbone))
+            let preprocessor = CLIPPreprocessor(config: try preprocessConfig(directory, embedder.backbone), alpha: alpha)
             for start in stride(from: 0, to: images.count, by: batchSize) {
                 let chunk = try images[start ..< min(start + batchSize, images.count)].map { path in
                     (input: path, pixels: try EmbedInput.pixels(path, preprocessor).tensor)
