@@ -53,11 +53,12 @@ extension Store {
     /// `arguments` fill the `?` placeholders, in order across the statements.
     /// - Throws: `StoreError.writeRefused`, or `StoreError.sql` naming SQLite's message and the statement.
     public func query(_ sql: String, arguments: [String] = [], allowWrite: Bool = false) throws -> QueryResult {
-        try Store.translatingErrors {
+        try Store.translatingErrors(path: path) {
             if allowWrite {
-                return try pool.write { db in try Self.run(sql, arguments, in: db, allowWrite: true) }
+                activity.noteWrite()
+                return try database.write { db in try Self.run(sql, arguments, in: db, allowWrite: true) }
             }
-            return try pool.read { db in try Self.run(sql, arguments, in: db, allowWrite: false) }
+            return try database.read { db in try Self.run(sql, arguments, in: db, allowWrite: false) }
         }
     }
 

@@ -14,6 +14,20 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case corruptRow(table: String, detail: String)
     /// A referenced row is missing.
     case notFound(what: String)
+    /// The file is not an SQLite database PEFTLab can read (a directory, unreadable, another format, encrypted).
+    case notADatabase(path: String, reason: String)
+    /// The file is an SQLite database of another application: PEFTLab neither reads nor changes it.
+    case notPEFTLab(path: String)
+    /// A read-only command was pointed at a database that needs an upgrade first.
+    case olderSchema(path: String, found: Int, supported: Int)
+    /// A command that writes was pointed at a file this user may not write.
+    case readOnlyFile(path: String)
+    /// SQLite found the disk (or quota) full while writing.
+    case diskFull(path: String)
+    /// SQLite could not allocate memory.
+    case outOfMemory(path: String)
+    /// `db backup` was given a file that already exists.
+    case backupTargetExists(path: String)
 
     public var description: String {
         switch self {
@@ -29,6 +43,26 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "unexpected content in table '\(table)': \(detail)"
         case .notFound(let what):
             return "\(what) not found"
+        case .notADatabase(let path, let reason):
+            return "'\(path)' is not a PEFTLab database: \(reason); point --db / PEFTLAB_DB at a PEFTLab database, "
+                + "or at a new file name to create one"
+        case .notPEFTLab(let path):
+            return "'\(path)' is an SQLite database of another application (it has tables, none of them PEFTLab's); "
+                + "PEFTLab leaves it untouched: point --db at a PEFTLab database, or at a new file name to create one"
+        case .olderSchema(let path, let found, let supported):
+            return "'\(path)' has schema version \(found), older than this peftlab's \(supported), and this command "
+                + "only reads: upgrade it first with `peftlab init --db \(path)`"
+        case .readOnlyFile(let path):
+            return "'\(path)' (or its directory) is read-only for you and this command writes: use a read-only command "
+                + "(sql, status, runs, show), or make the file and its directory writable"
+        case .diskFull(let path):
+            return "the disk holding '\(path)' is full: free space (or raise the quota), then run the command again; "
+                + "everything committed so far is kept"
+        case .outOfMemory(let path):
+            return "out of memory while using '\(path)': close other programs or raise the memory limit (ulimit -v), "
+                + "then run the command again"
+        case .backupTargetExists(let path):
+            return "'\(path)' already exists: back up to a new file name (a backup never overwrites a file)"
         }
     }
 

@@ -12,9 +12,10 @@ struct DatabaseOptions: ParsableArguments {
     /// The path in effect.
     var resolvedPath: String { path ?? Store.defaultPath }
 
-    /// Opens an existing database (or creates it when `create`), upgrading its schema if it is older.
-    func open(create: Bool = false) throws -> Store {
-        try Store(path: resolvedPath, create: create)
+    /// Opens an existing database (or creates it when `create`), upgrading its schema if it is older; with
+    /// `access: .readOnly` (commands that only read), opens it read-only and never creates or changes it.
+    func open(create: Bool = false, access: Store.Access = .readWrite) throws -> Store {
+        try Store(path: resolvedPath, create: create, access: access)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PEFTStore
 
 /// The `peftlab` command: parse, call a library, print. Each subcommand lives in Commands/<Name>.swift.
 @main
@@ -17,7 +18,20 @@ struct PEFTLab: ParsableCommand {
             """,
         version: PEFTLabVersion.string,
         subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Queue.self, Work.self, Runs.self, Show.self,
-                      Cancel.self, Retry.self, Resume.self, Datasets.self, Ingest.self, Preprocess.self, Features.self, Embed.self, Export.self,
+                      Cancel.self, Retry.self, Resume.self, DB.self, Datasets.self, Ingest.self, Preprocess.self, Features.self, Embed.self, Export.self,
                       Bench.self, Version.self]
     )
+
+    /// Parses and runs the command, then closes every database it opened, checkpointing the WAL of those it wrote
+    /// (so a finished command leaves no `-wal` file and `peftlab.db` alone is a complete copy), also after an error.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Store.closeAll()
+        } catch {
+            Store.closeAll()
+            exit(withError: error)
+        }
+    }
 }

@@ -18,10 +18,18 @@ struct CLIRunner {
         return dir.appendingPathComponent("peftlab")
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs peftlab with `arguments`, in `directory` when given, through `prefix` (e.g. `setpriv … `) when given.
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
+                    prefix: [String] = []) throws -> Result {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if prefix.isEmpty {
+            process.executableURL = executable
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: prefix[0])
+            process.arguments = Array(prefix.dropFirst()) + [executable.path] + arguments
+        }
+        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "PEFTLAB_DB")
         for (k, v) in environment { env[k] = v }

@@ -36,6 +36,31 @@ final class BuiltinDatasetTests: XCTestCase {
         }
     }
 
+    /// `datasets make` writes into a staging directory renamed into place: a previous output is replaced whole,
+    /// a directory holding anything else is refused untouched, and nothing is left beside it.
+    func testMakeReplacesItsOwnOutputAtomicallyAndNeverForeignFiles() throws {
+        let parent = try Fixtures.temporaryDirectory("make-atomic")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let out = parent.appendingPathComponent("sarcasm")
+        let first = try BuiltinDatasets.make("sarcasm", into: out, seed: 1, examples: 12)
+        XCTAssertEqual(first.manifest, out.standardizedFileURL.appendingPathComponent("manifest.jsonl"))
+        let manifest = try Data(contentsOf: first.manifest)
+        let again = try BuiltinDatasets.make("sarcasm", into: out, seed: 2, examples: 5)
+        XCTAssertEqual(again.examples, 5)
+        XCTAssertNotEqual(try Data(contentsOf: again.manifest), manifest)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("images").path).count,
+                       again.images, "the old images went with the old version")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path), ["sarcasm"], "no staging left")
+
+        let mine = parent.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: mine.appendingPathComponent("notes.txt"))
+        XCTAssertThrowsError(try BuiltinDatasets.make("sarcasm", into: mine, examples: 3)) { error in
+            XCTAssertTrue("\(error)".contains("did not write"), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mine.path), ["notes.txt"])
+    }
+
     func testSentimentScoresLabelsAndAudioFeatures() throws {
         let dir = try Fixtures.temporaryDirectory("sentiment")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -60,7 +60,7 @@ final class CLIPPreprocessorTests: XCTestCase {
         var seen = Set<String>()
         var config = CLIPPreprocessConfig()
         seen.insert(CLIPPreprocessor(config: config).cacheKey)
-        seen.insert(CLIPPreprocessor(config: config, alpha: .compositeOnWhite).cacheKey)
+        seen.insert(CLIPPreprocessor(config: config, alpha: .drop).cacheKey)
         seen.insert(CLIPPreprocessor(config: config, fastDecode: true).cacheKey)
         config.cropWidth = 200
         seen.insert(CLIPPreprocessor(config: config).cacheKey)

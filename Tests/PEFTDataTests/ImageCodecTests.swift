@@ -80,23 +80,21 @@ final class ImageCodecTests: XCTestCase {
         let greyImage = try ImageDecoder.decode(try PNGCodec.encode(samples: grey, width: 23, height: 19, colorType: .grey))
         XCTAssertEqual(greyImage.pixels.enumerated().filter { $0.offset % 3 == 1 }.map(\.element), grey)
 
-        // RGBA: alpha dropped (Pillow's convert("RGB")) or composited on white.
+        // RGBA: composited on white (the default, transformers 5) or alpha dropped (Pillow's convert("RGB")).
         var rgba = [UInt8]()
         for i in 0..<(23 * 19) { rgba += [image.pixels[3 * i], image.pixels[3 * i + 1], image.pixels[3 * i + 2], 0] }
         let rgbaBytes = try PNGCodec.encode(samples: rgba, width: 23, height: 19, colorType: .rgba)
-        XCTAssertEqual(try ImageDecoder.decode(rgbaBytes), image)
-        let white = try ImageDecoder.decode(rgbaBytes, options: ImageDecodeOptions(alpha: .compositeOnWhite))
-        XCTAssertTrue(white.pixels.allSatisfy { $0 == 255 })
+        XCTAssertEqual(try ImageDecoder.decode(rgbaBytes, options: ImageDecodeOptions(alpha: .drop)), image)
+        XCTAssertTrue(try ImageDecoder.decode(rgbaBytes).pixels.allSatisfy { $0 == 255 }, "default composites on white")
 
         // Palette with transparency, indices into a 3-colour palette.
         let indices = (0..<(8 * 4)).map { UInt8($0 % 3) }
         let palette: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255]
         let paletteBytes = try PNGCodec.encode(samples: indices, width: 8, height: 4, colorType: .palette,
                                                palette: palette, paletteAlpha: [255, 0])
-        let decoded = try ImageDecoder.decode(paletteBytes)
+        let decoded = try ImageDecoder.decode(paletteBytes, options: ImageDecodeOptions(alpha: .drop))
         XCTAssertTrue(decoded[1, 0] == (0, 255, 0))
-        XCTAssertTrue(try ImageDecoder.decode(paletteBytes, options: ImageDecodeOptions(alpha: .compositeOnWhite))[1, 0]
-                      == (255, 255, 255))
+        XCTAssertTrue(try ImageDecoder.decode(paletteBytes)[1, 0] == (255, 255, 255), "default composites on white")
     }
 
     func testSixteenBitPNGFollowsPillow() throws {

@@ -9,7 +9,8 @@ final class PillowGoldenTests: XCTestCase {
         let cases = try GoldenCase.all()
         XCTAssertGreaterThanOrEqual(cases.count, 25)
         for golden in cases {
-            let image = try ImageDecoder.decode(try Fixtures.bytes("images", golden.image))
+            let image = try ImageDecoder.decode(try Fixtures.bytes("images", golden.image),
+                                                options: ImageDecodeOptions(alpha: .drop))
             XCTAssertEqual([image.height, image.width, 3], golden.decodedShape, golden.image)
             if let decoded = golden.decoded {
                 let expected = try GoldenCase.goldenImage(decoded)
@@ -24,7 +25,8 @@ final class PillowGoldenTests: XCTestCase {
     func testResizeMatchesPillowBicubicOnReferencePixels() throws {
         var worst = 0, differing = 0, total = 0
         for golden in try GoldenCase.all() {
-            let source = try ImageDecoder.decode(try Fixtures.bytes("images", golden.image))
+            let source = try ImageDecoder.decode(try Fixtures.bytes("images", golden.image),
+                                                 options: ImageDecodeOptions(alpha: .drop))
             for config in golden.configs {
                 let processor = try GoldenCase.preprocessor(config.name)
                 let expected = try GoldenCase.goldenImage(config.resized)
@@ -113,6 +115,31 @@ final class PillowGoldenTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(checked, 4)
+    }
+
+    /// The default preprocessing is transformers 5's: an alpha image preprocessed with no alpha option equals
+    /// `CLIPImageProcessorPil` fed the image with its alpha (composited on white), bit for bit, and differs from
+    /// the drop-alpha tensor wherever a pixel is transparent.
+    func testDefaultPreprocessingIsTransformers5CompositeOnWhite() throws {
+        var checked = 0, differFromDrop = 0
+        for golden in try GoldenCase.all() where golden.alpha {
+            let bytes = try Fixtures.bytes("images", golden.image)
+            for config in golden.configs {
+                guard let file = config.composite else { continue }
+                let settings = try CLIPPreprocessConfig.read(Fixtures.url("configs", "\(config.name).json"))
+                let actual = try CLIPPreprocessor(config: settings).preprocess(bytes).values
+                let expected = try NPYFile.read(Fixtures.url("golden", file)).floats
+                XCTAssertEqual(actual, expected, "\(golden.image)/\(config.name): default alpha policy")
+                if try CLIPPreprocessor(config: settings, alpha: .drop).preprocess(bytes).values != actual {
+                    differFromDrop += 1
+                }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 4)
+        XCTAssertGreaterThan(differFromDrop, 0, "the alpha fixtures should have transparent pixels")
+        XCTAssertNotEqual(CLIPPreprocessor().cacheKey, CLIPPreprocessor(alpha: .drop).cacheKey,
+                          "the policy must be part of the preprocessing hash")
     }
 
     func testFastDecodeStaysCloseAndNeverGoesBelowTarget() throws {

@@ -18,6 +18,10 @@ public struct CLIPBackbone: Sendable {
         self.preprocessor = preprocessor
     }
 
+    /// The files `save(to:)` writes, in the order it writes them.
+    public static let fileNames = ["config.json", "model.safetensors", "vocab.json", "merges.txt",
+                                   "preprocessor_config.json", "tokenizer_config.json"]
+
     /// Loads a backbone directory. A missing `preprocessor_config.json` defaults to OpenAI's preprocessing at the
     /// model's image size; the other four files are required.
     ///
@@ -57,7 +61,8 @@ public struct CLIPBackbone: Sendable {
     }
 
     /// Writes all five files (plus `tokenizer_config.json` so `AutoTokenizer` truncates at the right length) into
-    /// `directory`, creating it if needed.
+    /// `directory`, creating it if needed. The files are written one after another: to publish a generated
+    /// backbone where others may look for it, write it into `AtomicDirectory`'s staging directory (PEFTStore).
     ///
     /// - Throws: `CheckpointError.io`.
     public func save(to directory: URL) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import PEFTStore
 
 /// How many examples a built-in dataset has: `small` (a few hundred, for the quickstart) or `large` (10×).
 public enum BuiltinDatasetSize: String, Sendable, CaseIterable, Codable {
@@ -11,6 +12,12 @@ public enum BuiltinDatasetSize: String, Sendable, CaseIterable, Codable {
 
 /// What `BuiltinDatasets.make` wrote to disk.
 public struct MadeDataset: Sendable, Equatable {
+    /// The same dataset at `directory` (where the staging directory it was written in was renamed to).
+    func moved(to directory: URL) -> MadeDataset {
+        MadeDataset(name: name, directory: directory, manifest: directory.appendingPathComponent("manifest.jsonl"),
+                    examples: examples, images: images, splits: splits, positives: positives, ingestFlags: ingestFlags)
+    }
+
     /// Dataset name (`sarcasm`, `sentiment`, `dialog`).
     public let name: String
     /// The output directory (images under `images/`).
@@ -65,22 +72,54 @@ public enum BuiltinDatasets {
     /// Examples in the small size of each dataset (large is 10×).
     public static let smallCounts = ["sarcasm": 400, "sentiment": 300, "dialog": 150]
 
-    /// Generates dataset `name` into `directory` (created if needed; existing files with the same names are
-    /// overwritten). `examples` overrides the size's example count. Cost (small): a few hundred images of
-    /// 64–200 px, a second or two on one core.
-    /// - Throws: `DataError.unknownDataset`, `.badArgument` for a count below 1, `.io` when files cannot be written.
+    /// What a directory written by `make` holds; a directory with anything else in it is never replaced.
+    public static let writtenEntries: Set<String> = ["images", "manifest.jsonl", "README.txt"]
+
+    /// Generates dataset `name` into `directory`. The files are written to a temporary directory beside it and
+    /// renamed into place (`AtomicDirectory`), so `directory` holds either the previous complete dataset or the new
+    /// one, even if the process is killed; an earlier `make` output there is replaced, an empty directory is used.
+    /// `examples` overrides the size's example count. Cost (small): a few hundred images of 64–200 px, a second or
+    /// two on one core.
+    /// - Throws: `DataError.unknownDataset`, `.badArgument` for a count below 1, `.io` when files cannot be
+    ///   written or `directory` holds files `make` did not write.
     public static func make(_ name: String, into directory: URL, size: BuiltinDatasetSize = .small,
                             seed: UInt64 = 0, examples: Int? = nil) throws -> MadeDataset {
         guard let small = smallCounts[name] else { throw DataError.unknownDataset(name: name, known: names) }
         let count = examples ?? small * size.scale
         guard count >= 1 else { throw DataError.badArgument(name: "examples", expected: "at least 1", found: "\(count)") }
-        var writer = try DatasetWriter(name: name, directory: directory, seed: seed)
-        switch name {
-        case "sarcasm": try SarcasmDataset.generate(&writer, count: count)
-        case "sentiment": try SentimentDataset.generate(&writer, count: count)
-        default: try DialogDataset.generate(&writer, count: count)
+        try checkReplaceable(directory)
+        var made: MadeDataset?
+        do {
+            try AtomicDirectory.write(to: directory, existing: .replace) { staging in
+                var writer = try DatasetWriter(name: name, directory: staging, seed: seed)
+                switch name {
+                case "sarcasm": try SarcasmDataset.generate(&writer, count: count)
+                case "sentiment": try SentimentDataset.generate(&writer, count: count)
+                default: try DialogDataset.generate(&writer, count: count)
+                }
+                made = try writer.finish()
+            }
+        } catch let error as FileError {
+            throw DataError.io(path: error.path, reason: "cannot write the dataset: \(error.reason)")
         }
-        return try writer.finish()
+        guard let made else { throw DataError.io(path: directory.path, reason: "nothing was generated") }
+        return made.moved(to: directory.standardizedFileURL)
+    }
+
+    /// Throws unless `directory` is absent, empty, or holds only what `make` writes (so replacing it loses nothing).
+    private static func checkReplaceable(_ directory: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw DataError.io(path: directory.path, reason: "exists and is not a directory; give a new --out directory")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let foreign = entries.filter { !writtenEntries.contains($0) }
+        if !foreign.isEmpty {
+            throw DataError.io(path: directory.path, reason: "holds \(foreign.count) files or folders that "
+                                + "`datasets make` did not write (e.g. '\(foreign.sorted()[0])'); give an empty or new "
+                                + "--out directory, or one written by `datasets make`")
+        }
     }
 }
 

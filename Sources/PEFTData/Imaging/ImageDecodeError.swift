@@ -7,7 +7,7 @@ public enum ImageDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
     case empty
     /// libjpeg or libpng rejected the data (corrupt, truncated or unsupported); `call` names the shim function.
     case corrupt(format: ImageFormat, call: String, message: String)
-    /// The header announces more pixels than `limit` (a decompression-bomb guard) or a zero size.
+    /// The header announces more pixels than `limit` (a decompression-bomb and memory guard) or a zero size.
     case badDimensions(format: ImageFormat, width: Int, height: Int, limit: Int)
     /// An encoder was given arguments it cannot write (size, channel count, quality).
     case encodeFailed(format: ImageFormat, call: String, message: String)
@@ -24,8 +24,14 @@ public enum ImageDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
         case .corrupt(let format, let call, let message):
             return "corrupt \(format.rawValue.uppercased()) data: \(call) failed: \(message)"
         case .badDimensions(let format, let width, let height, let limit):
-            return "\(format.rawValue.uppercased()) header announces \(width)x\(height) pixels, "
-                + "expected a positive size of at most \(limit) pixels"
+            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+            guard width > 0, height > 0 else {
+                return "\(format.rawValue.uppercased()) header announces \(width)x\(height) pixels: an empty image"
+            }
+            let megabytes = overflow ? "too much" : "≈ \(max(1, (pixels * ImageDecodeOptions.bytesPerPixel + 999_999) / 1_000_000)) MB"
+            return "\(format.rawValue.uppercased()) image is \(width)x\(height) = "
+                + (overflow ? "too many" : "\(pixels)") + " pixels, more than the limit of \(limit) "
+                + "(decoding it needs \(megabytes) of memory per thread); raise the limit (ingest --max-pixels) to accept it"
         case .encodeFailed(let format, let call, let message):
             return "\(format.rawValue.uppercased()) encoding failed: \(call): \(message)"
         case .resizeTooLarge(let width, let height, let targetWidth, let targetHeight, let limit):

@@ -1,22 +1,30 @@
-/// Options for `ImageDecoder.decode`. The defaults reproduce Pillow:
-/// `ImageOps.exif_transpose(Image.open(f)).convert("RGB")`.
+/// Options for `ImageDecoder.decode`. The defaults reproduce transformers 5's `convert_to_rgb` on
+/// `ImageOps.exif_transpose(Image.open(f))`: Pillow's `convert("RGB")`, with transparent pixels composited on white.
 public struct ImageDecodeOptions: Sendable, Hashable {
     /// Truncated or corrupt files are errors (libjpeg warnings count as errors). Turning this off accepts what
     /// libjpeg/libpng can salvage; such pixels may contain grey filler rows.
     public var strict: Bool
-    /// What happens to alpha / tRNS transparency.
+    /// What happens to alpha / tRNS transparency (composited on white by default, as transformers 5 does).
     public var alpha: AlphaPolicy
     /// Apply the EXIF orientation tag (JPEG APP1, PNG eXIf).
     public var applyEXIFOrientation: Bool
-    /// Refuse images with more pixels than this (Pillow's decompression-bomb error threshold by default).
+    /// Refuse images with more pixels than this (Pillow's decompression-bomb error threshold by default). Decoding
+    /// costs about `bytesPerPixel` bytes per pixel at its peak, per decoding thread.
     public var maxPixels: Int
     /// Fast JPEG path: when set, large JPEGs decode at 1/2, 1/4 or 1/8 scale in the DCT domain, choosing the
     /// smallest scale whose shortest edge is still ≥ this many pixels. Not bit-identical to a full decode.
     public var jpegMinimumShortEdge: Int?
 
-    /// Pillow-identical defaults: strict, drop alpha, apply EXIF orientation, at most 178 956 970 pixels, no DCT scaling.
-    public init(strict: Bool = true, alpha: AlphaPolicy = .drop, applyEXIFOrientation: Bool = true,
-                maxPixels: Int = 178_956_970, jpegMinimumShortEdge: Int? = nil) {
+    /// Pillow's decompression-bomb error threshold (`Image.MAX_IMAGE_PIXELS × 2`).
+    public static let pillowMaxPixels = 178_956_970
+    /// Peak bytes per pixel while decoding one image: 16-bit RGBA samples (8), or 8-bit samples (4) plus the RGB
+    /// result (3) and the first resize pass; 8 is the bound used to size `maxPixels` for parallel decoding.
+    public static let bytesPerPixel = 8
+
+    /// Reference defaults: strict, alpha composited on white (transformers 5), EXIF orientation applied, at most
+    /// `pillowMaxPixels` pixels, no DCT scaling.
+    public init(strict: Bool = true, alpha: AlphaPolicy = .compositeOnWhite, applyEXIFOrientation: Bool = true,
+                maxPixels: Int = ImageDecodeOptions.pillowMaxPixels, jpegMinimumShortEdge: Int? = nil) {
         self.strict = strict
         self.alpha = alpha
         self.applyEXIFOrientation = applyEXIFOrientation

@@ -1,11 +1,14 @@
-/// What to do with an alpha channel (or tRNS transparency) when converting to RGB.
+/// What to do with an alpha channel (or tRNS transparency) when converting to RGB. The raw value is what the
+/// preprocessing hash records (`CLIPPreprocessor.cacheKey`), so caches made under one policy are never read under
+/// the other.
 public enum AlphaPolicy: String, Sendable, Codable, CaseIterable {
-    /// Drop alpha and keep the stored colour, exactly as Pillow's `convert("RGB")` does (and as transformers 4.x's
-    /// `convert_to_rgb` and OpenAI's CLIP preprocessing do). The default.
-    case drop
-    /// Composite over an opaque white background with Pillow's `alpha_composite` integer arithmetic, as
-    /// transformers ≥ 5's `convert_to_rgb` does.
+    /// Composite over an opaque white background, as transformers 5's `convert_to_rgb` does for a PIL image that
+    /// has an alpha band or a `transparency` entry: `Image.alpha_composite(Image.new("RGBA", size, (255, 255, 255,
+    /// 255)), image.convert("RGBA")).convert("RGB")`, with Pillow's integer arithmetic. The default.
     case compositeOnWhite
+    /// Drop alpha and keep the stored colour, exactly as Pillow's `convert("RGB")` does (as transformers 4.x's
+    /// `convert_to_rgb` and OpenAI's CLIP preprocessing do): for parity with models preprocessed that way.
+    case drop
 }
 
 /// Colour conversions to RGB that reproduce Pillow's `Convert.c` / `AlphaComposite.c` integer arithmetic byte for

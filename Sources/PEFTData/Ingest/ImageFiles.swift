@@ -1,4 +1,5 @@
 import Foundation
+import PEFTStore
 
 /// An image file read from disk and hashed, not yet decoded.
 struct LoadedFile: Sendable {
@@ -26,12 +27,12 @@ enum ImageFiles {
                 problem.field = field
                 return .failure(problem)
             case .success(let url):
-                guard let data = FileManager.default.contents(atPath: url.path) else {
-                    let exists = FileManager.default.fileExists(atPath: url.path)
-                    return .failure(RowProblem(field: field, reason: exists ? "cannot read image file \(url.path)"
-                                                                            : "image file not found: \(url.path)"))
+                let bytes: [UInt8]
+                do { bytes = [UInt8](try FileIO.read(url.path)) } catch {
+                    return .failure(RowProblem(field: field, reason: error.code == ENOENT
+                                                ? "image file not found: \(url.path)"
+                                                : "cannot read image file \(url.path): \(error.reason)"))
                 }
-                let bytes = [UInt8](data)
                 return .success(LoadedFile(field: field, path: url.path, sha256: SHA256.hexDigest(bytes), bytes: bytes))
             }
         }

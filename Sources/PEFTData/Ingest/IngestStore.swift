@@ -62,12 +62,37 @@ enum IngestStore {
         return id
     }
 
-    /// Which of `keys` already exist as examples of the dataset.
-    static func existingKeys(_ db: Database, datasetID: Int64, keys: [String]) throws -> Set<String> {
-        try chunked(keys) { chunk, marks in
-            try String.fetchAll(db, sql: "SELECT source_key FROM examples WHERE dataset_id = ? AND source_key IN (\(marks))",
-                                arguments: StatementArguments([datasetID] + chunk))
+    /// The stored examples of the dataset among `keys` (with their features), by source key.
+    static func storedExamples(_ db: Database, datasetID: Int64, keys: [String]) throws -> [String: StoredExample] {
+        var found: [String: StoredExample] = [:]
+        var ids: [Int64: String] = [:]
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, source_key, split, text, label, score, image_sha256, extra_json FROM examples
+                WHERE dataset_id = ? AND source_key IN (\(marks))
+                """, arguments: StatementArguments([datasetID] + chunk))
+            for row in rows {
+                let key: String = row["source_key"]
+                ids[row["id"]] = key
+                found[key] = StoredExample(split: row["split"], text: row["text"], label: row["label"],
+                                           score: row["score"], imageSHA256: row["image_sha256"],
+                                           extraJSON: row["extra_json"], features: [:])
+            }
         }
+        let exampleIDs = Array(ids.keys)
+        for start in stride(from: 0, to: exampleIDs.count, by: 500) {
+            let chunk = Array(exampleIDs[start..<min(start + 500, exampleIDs.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: """
+                SELECT example_id, name, shape, data FROM example_features WHERE example_id IN (\(marks))
+                """, arguments: StatementArguments(chunk)) {
+                guard let key = ids[row["example_id"]] else { continue }
+                found[key]?.features[row["name"]] = (row["shape"], row["data"])
+            }
+        }
+        return found
     }
 
     /// Which of `hashes` are already stored images, and which have a pixel-cache entry for `preprocessHash`.
@@ -137,7 +162,7 @@ enum IngestStore {
             let exampleID = db.lastInsertedRowID
             for feature in row.features {
                 try db.execute(sql: "INSERT INTO example_features (example_id, name, shape, data) VALUES (?, ?, ?, ?)",
-                               arguments: [exampleID, feature.name, "[" + feature.shape.map(String.init).joined(separator: ",") + "]",
+                               arguments: [exampleID, feature.name, StoredExample.shape(feature.shape),
                                            Self.float32Blob(feature.values)])
             }
         }

@@ -19,10 +19,14 @@ public struct IngestOptions: Sendable {
     public var pixelCache: CLIPPreprocessor?
     /// Decode settings used when `pixelCache` is nil (strict by default).
     public var decodeOptions: ImageDecodeOptions
+    /// Images with more pixels than this are quarantined, whatever `decodeOptions` says: each of `threads`
+    /// decoders needs ≈ `ImageDecodeOptions.bytesPerPixel` bytes per pixel (`defaultMaxPixels(threads:)`).
+    public var maxPixels: Int
 
     public init(mapping: FieldMapping = FieldMapping(), format: ManifestFormat? = nil, imageRoot: URL? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, batchSize: Int = 128,
-                pixelCache: CLIPPreprocessor? = nil, decodeOptions: ImageDecodeOptions = ImageDecodeOptions()) {
+                pixelCache: CLIPPreprocessor? = nil, decodeOptions: ImageDecodeOptions = ImageDecodeOptions(),
+                maxPixels: Int? = nil) {
         self.mapping = mapping
         self.format = format
         self.imageRoot = imageRoot
@@ -30,6 +34,16 @@ public struct IngestOptions: Sendable {
         self.batchSize = batchSize
         self.pixelCache = pixelCache
         self.decodeOptions = decodeOptions
+        self.maxPixels = maxPixels ?? Self.defaultMaxPixels(threads: threads)
+    }
+
+    /// The most pixels one `threads`-thread ingest decodes per image by default: 40 000 000 (a 7 300 × 5 500
+    /// photo; ≈ 320 MB per decoding thread), or less when a quarter of physical memory cannot hold `threads`
+    /// decodes at `ImageDecodeOptions.bytesPerPixel` bytes per pixel; never below 1 000 000.
+    public static func defaultMaxPixels(threads: Int,
+                                        physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) -> Int {
+        let budget = physicalMemory / 4 / UInt64(max(threads, 1)) / UInt64(ImageDecodeOptions.bytesPerPixel)
+        return Int(min(40_000_000, max(1_000_000, budget)))
     }
 }
 
@@ -67,7 +81,7 @@ public struct Ingestor: Sendable {
         }
         var summary = IngestSummary(dataset: name, manifest: manifest.path, rows: manifest.rows.count, stored: 0,
                                     duplicates: 0, quarantined: 0, newImages: 0, seconds: 0)
-        var seenKeys = Set<String>()
+        var seenKeys: [String: SeenRow] = [:]
         for batchStart in stride(from: 0, to: manifest.rows.count, by: max(1, options.batchSize)) {
             let rows = Array(manifest.rows[batchStart..<min(manifest.rows.count, batchStart + max(1, options.batchSize))])
             let batch = try prepare(rows, datasetID: datasetID, root: root, options: options, seenKeys: &seenKeys)
@@ -89,27 +103,38 @@ public struct Ingestor: Sendable {
         return summary
     }
 
-    /// Turns a batch of rows into what `IngestStore.commit` writes: parse → drop duplicates → read and hash
-    /// images → decode the ones the database lacks (in parallel) → tokenize.
+    /// Turns a batch of rows into what `IngestStore.commit` writes: parse → sort out repeated ids → read and
+    /// hash images → decode the ones the database lacks (in parallel) → tokenize.
+    ///
+    /// An id seen before (earlier in this manifest, or stored by an earlier ingest) is a duplicate only when the
+    /// row says the same thing; a repeated id with different content is quarantined, never silently dropped.
     private func prepare(_ rows: [ManifestRow], datasetID: Int64, root: ImageRoot, options: IngestOptions,
-                         seenKeys: inout Set<String>) throws -> IngestBatch {
+                         seenKeys: inout [String: SeenRow]) throws -> IngestBatch {
         var batch = IngestBatch()
-        var parsed: [ParsedRow] = []
+        var candidates: [ParsedRow] = []
         for row in rows {
             switch ParsedRow.parse(row, mapping: options.mapping) {
-            case .success(let p): parsed.append(p)
+            case .success(let p): candidates.append(p)
             case .failure(let problem): batch.problems.append((row.line, problem))
             }
         }
-        let existing = try store.read { db in
-            try IngestStore.existingKeys(db, datasetID: datasetID, keys: parsed.map(\.sourceKey))
+        let stored = try store.read { db in
+            try IngestStore.storedExamples(db, datasetID: datasetID, keys: candidates.map(\.sourceKey))
         }
-        parsed = parsed.filter { row in
-            if existing.contains(row.sourceKey) || !seenKeys.insert(row.sourceKey).inserted {
-                batch.duplicateLines.append(row.line)
-                return false
+        var parsed: [ParsedRow] = []
+        for row in candidates {
+            if let earlier = seenKeys[row.sourceKey] {
+                if earlier.fingerprint == row.fingerprint {
+                    batch.duplicateLines.append(row.line)
+                } else {
+                    batch.problems.append((row.line, RowProblem(field: options.mapping.id, reason:
+                        "id '\(StoredExample.shown(row.sourceKey))' is also used by line \(earlier.line) with different "
+                            + "content; give each example its own id (or remove one of the two rows)")))
+                }
+                continue
             }
-            return true
+            seenKeys[row.sourceKey] = SeenRow(line: row.line, fingerprint: row.fingerprint)
+            parsed.append(row)
         }
 
         // Read and hash every referenced file (I/O bound, parallel).
@@ -122,16 +147,19 @@ public struct Ingestor: Sendable {
             try IngestStore.existingImages(db, hashes: hashes, preprocessHash: preprocessHash)
         }
 
-        // Decode each distinct image the database lacks (or lacks a cache entry for), once.
+        // Decode each distinct image of a new row the database lacks (or lacks a cache entry for), once.
         var toDecode: [String: LoadedFile] = [:]
-        for case .success(let files) in loaded {
+        for (i, result) in loaded.enumerated() where stored[parsed[i].sourceKey] == nil {
+            guard case .success(let files) = result else { continue }
             for file in files.all where !known.images.contains(file.sha256)
                 || (preprocessHash != nil && !known.tensors.contains(file.sha256)) {
                 toDecode[file.sha256] = file
             }
         }
         let pending = Array(toDecode.values).sorted { $0.sha256 < $1.sha256 }
-        let decodeOptions = options.pixelCache?.decodeOptions ?? options.decodeOptions
+        var chosen = options.pixelCache?.decodeOptions ?? options.decodeOptions
+        chosen.maxPixels = options.maxPixels
+        let decodeOptions = chosen
         let cache = options.pixelCache
         let decoded = ParallelMap.map(pending.count, threads: options.threads) { i in
             ImageFiles.decode(pending[i], options: decodeOptions, cache: cache)
@@ -145,10 +173,24 @@ public struct Ingestor: Sendable {
         }
 
         let tokenizer = self.tokenizer
-        let tokens = ParallelMap.map(parsed.count, threads: options.threads) { [parsed] i in
-            parsed[i].text.flatMap { text in tokenizer?.encode(text).map { Int32($0) } }
+        let tokens = ParallelMap.map(parsed.count, threads: options.threads) { [parsed, stored] i in
+            stored[parsed[i].sourceKey] != nil ? nil
+                : parsed[i].text.flatMap { text in tokenizer?.encode(text).map { Int32($0) } }
         }
         for (i, row) in parsed.enumerated() {
+            if let existing = stored[row.sourceKey] {
+                let files = try? loaded[i].get()
+                let differences = existing.differences(from: row, files: files)
+                if differences.isEmpty {
+                    batch.duplicateLines.append(row.line)
+                } else {
+                    batch.problems.append((row.line, RowProblem(field: options.mapping.id, reason:
+                        "id '\(StoredExample.shown(row.sourceKey))' is already stored (by an earlier ingest) with "
+                            + "different \(differences.joined(separator: ", ")); give the changed example a new id, "
+                            + "or ingest it into a new dataset")))
+                }
+                continue
+            }
             switch loaded[i] {
             case .failure(let problem):
                 batch.problems.append((row.line, problem))
@@ -157,12 +199,16 @@ public struct Ingestor: Sendable {
                     batch.problems.append((row.line, RowProblem(field: bad.field, reason: failures[bad.sha256] ?? "")))
                     continue
                 }
-                var extra = row.extra
-                for (name, list) in files.extra { extra[name] = .array(list.map { .string($0.sha256) }) }
                 batch.examples.append(ReadyExample(row: row, tokenIds: tokens[i], imageSHA256: files.main?.sha256,
-                                                   extraJSON: extra.isEmpty ? nil : JSONValue.object(extra).canonical))
+                                                   extraJSON: StoredExample.extraJSON(row, files: files)))
             }
         }
         return batch
     }
+}
+
+/// The first row of a manifest that used an id, to tell a repeated row from a conflicting one.
+struct SeenRow: Sendable {
+    var line: Int
+    var fingerprint: String
 }

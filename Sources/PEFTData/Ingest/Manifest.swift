@@ -1,4 +1,5 @@
 import Foundation
+import PEFTStore
 
 /// Manifest layouts `peftlab ingest` reads.
 public enum ManifestFormat: String, Sendable, CaseIterable, Codable {
@@ -49,8 +50,8 @@ public struct Manifest: Sendable {
     /// - Throws: `DataError.io`, `.badManifest`.
     public static func read(_ url: URL, format: ManifestFormat? = nil) throws -> Manifest {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DataError.io(path: url.path, reason: "cannot read the manifest (\(error.localizedDescription))")
+        do { data = try FileIO.read(url.path) } catch {
+            throw DataError.io(path: url.path, reason: "cannot read the manifest: \(error.reason)")
         }
         guard let format = format ?? ManifestFormat(pathExtension: url.pathExtension) else {
             throw DataError.badManifest(path: url.path, line: 0,
@@ -75,11 +76,14 @@ public struct Manifest: Sendable {
 
     private static func jsonLines(_ data: Data) -> [ManifestRow] {
         var rows: [ManifestRow] = []
-        let text = decodedText(data)
-        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        for line in ManifestLines(data).lines {
+            let number = line.number
+            guard let text = line.text else {
+                rows.append(ManifestRow(line: number, fields: [:], parseError: ManifestLines.invalidUTF8Reason(line)))
+                continue
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
-            let number = index + 1
             guard let value = try? JSONValue.parse(Data(trimmed.utf8)) else {
                 rows.append(ManifestRow(line: number, fields: [:], parseError: "line is not valid JSON"))
                 continue
@@ -95,6 +99,10 @@ public struct Manifest: Sendable {
     }
 
     private static func jsonArray(_ data: Data, path: String) throws -> [ManifestRow] {
+        // One JSON document: an invalid byte cannot be pinned on one element, so the file is refused as a whole.
+        if let bad = ManifestLines(data).lines.first(where: { $0.text == nil }) {
+            throw DataError.badManifest(path: path, line: bad.number, reason: ManifestLines.invalidUTF8Reason(bad))
+        }
         guard let value = try? JSONValue.parse(data), case .array(let items) = value else {
             throw DataError.badManifest(path: path, line: 1, reason: "expected a JSON array of objects (MMSD2.0 layout)")
         }
@@ -107,12 +115,17 @@ public struct Manifest: Sendable {
     }
 
     private static func delimited(_ data: Data, separator: Character, path: String) throws -> [ManifestRow] {
-        let records = DelimitedParser.records(decodedText(data), separator: separator)
-        guard let header = records.first, !header.cells.isEmpty else {
+        let lines = ManifestLines(data).lines
+        guard let first = lines.first else {
             throw DataError.badManifest(path: path, line: 1, reason: "expected a header row naming the columns")
         }
+        let header = DelimitedParser.records([first], separator: separator)[0]
+        if let error = header.error {
+            throw DataError.badManifest(path: path, line: 1, reason: "the header row cannot be read: \(error)")
+        }
         let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
-        return records.dropFirst().compactMap { record in
+        let records = DelimitedParser.records(Array(lines.dropFirst()), separator: separator, columns: names.count)
+        return records.compactMap { record in
             if record.cells.count == 1 && record.cells[0].isEmpty && record.error == nil { return nil }  // blank line
             if let error = record.error { return ManifestRow(line: record.line, fields: [:], parseError: error) }
             guard record.cells.count == names.count else {
@@ -124,71 +137,4 @@ public struct Manifest: Sendable {
             return ManifestRow(line: record.line, fields: fields, parseError: nil)
         }
     }
-}
-
-/// RFC 4180-style splitting of CSV/TSV text into records, tracking the physical line each record starts on.
-enum DelimitedParser {
-    struct Record {
-        var line: Int
-        var cells: [String]
-        var error: String?
-    }
-
-    static func records(_ text: String, separator: Character) -> [Record] {
-        var records: [Record] = []
-        var cells: [String] = []
-        var cell = ""
-        var quoted = false, afterQuote = false, error: String?
-        var line = 1, recordLine = 1
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        func endRecord() {
-            cells.append(cell)
-            records.append(Record(line: recordLine, cells: cells, error: error))
-            cells = []
-            cell = ""
-            error = nil
-            afterQuote = false
-        }
-        while let ch = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if ch == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { cell.append("\"") } else { quoted = false; afterQuote = true; pending = next }
-                    } else { quoted = false; afterQuote = true }
-                } else {
-                    if ch == "\n" || ch == "\r\n" { line += 1 }
-                    cell.append(ch)
-                }
-                continue
-            }
-            switch ch {
-            case "\"":
-                if cell.isEmpty && !afterQuote { quoted = true } else if error == nil {
-                    error = "stray quote inside an unquoted field"
-                }
-            case separator:
-                cells.append(cell)
-                cell = ""
-                afterQuote = false
-            case "\n", "\r\n", "\r":
-                endRecord()
-                line += 1
-                recordLine = line
-            default:
-                if afterQuote && error == nil { error = "text after a closing quote" }
-                cell.append(ch)
-            }
-        }
-        if quoted { error = error ?? "unterminated quoted field" }
-        if !cell.isEmpty || !cells.isEmpty || quoted { endRecord() }
-        return records
-    }
-}
-
-/// A manifest's bytes as text, without a leading UTF-8 byte-order mark (Excel writes one into CSV files).
-private func decodedText(_ data: Data) -> String {
-    let text = String(decoding: data, as: UTF8.self)
-    return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
 }

@@ -16,6 +16,8 @@ struct ParsedRow: Sendable {
     var extraImages: [(name: String, files: [String])]
     /// Unmapped fields, kept for `extra_json`.
     var extra: [String: JSONValue]
+    /// Canonical JSON of every field of the row: two rows with one id are the same example only if these match.
+    var fingerprint = ""
 
     /// Validates and maps one row.
     /// - Returns: the parsed row, or the first problem found (with the field it is in).
@@ -68,16 +70,32 @@ struct ParsedRow: Sendable {
             let mapped = mapping.mappedNames
             parsed.extra = fields.filter { !mapped.contains($0.key) }
             if let name = mapping.id, let key = fields[name]?.text, !key.isEmpty {
+                try rejectNUL(key, field: name)
                 parsed.sourceKey = key
             } else {
                 parsed.sourceKey = "sha256:" + SHA256.hexDigest(JSONValue.object(fields).canonical)
             }
+            if let text = parsed.text, let name = mapping.text { try rejectNUL(text, field: name) }
+            if let name = mapping.split { try rejectNUL(parsed.split, field: name) }
+            if let image = parsed.image, let name = mapping.image { try rejectNUL(image, field: name) }
+            for (name, files) in parsed.extraImages { for file in files { try rejectNUL(file, field: name) } }
+            parsed.fingerprint = JSONValue.object(fields).canonical
             return .success(parsed)
         } catch let problem as RowProblem {
             return .failure(problem)
         } catch {
             return .failure(RowProblem(field: nil, reason: "\(error)"))
         }
+    }
+
+    /// SQLite text ends at a NUL character, so a value holding one would be stored cut short (while its tokens
+    /// came from the whole string): such a row is quarantined instead. Unmapped fields keep NULs, escaped, in
+    /// `extra_json`.
+    private static func rejectNUL(_ value: String, field: String) throws {
+        guard let index = value.unicodeScalars.firstIndex(of: "\u{0}") else { return }
+        let position = value.unicodeScalars.distance(from: value.unicodeScalars.startIndex, to: index) + 1
+        throw RowProblem(field: field, reason: "field '\(field)' contains a NUL character (U+0000) at character "
+                            + "\(position), which SQLite text cannot hold; remove it from the manifest")
     }
 
     /// The largest class index a label may have: trainers size their heads by the largest label seen.

@@ -1,4 +1,5 @@
 import Foundation
+import PEFTStore
 
 /// The image half of a Hugging Face `preprocessor_config.json` for CLIP (`CLIPImageProcessor`), with the same
 /// field names and defaults (OpenAI CLIP: shortest edge 224, bicubic, centre crop 224, mean/std of OpenAI CLIP).
@@ -57,8 +58,8 @@ public struct CLIPPreprocessConfig: Sendable, Hashable, Codable {
             file = url.appendingPathComponent("preprocessor_config.json")
         }
         let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw DataError.io(path: file.path, reason: "cannot read preprocessor config (\(error.localizedDescription))")
+        do { data = try FileIO.read(file.path) } catch {
+            throw DataError.io(path: file.path, reason: "cannot read the preprocessor config: \(error.reason)")
         }
         return try parse(data, path: file.path)
     }

@@ -13,7 +13,8 @@ public struct PixelValues: Sendable, Equatable {
 
 /// CLIP image preprocessing, reproducing transformers' `CLIPImageProcessor` (Pillow backend) step by step:
 ///
-/// 1. decode and convert to RGB (`ImageDecoder`, Pillow's `convert("RGB")`, EXIF orientation applied);
+/// 1. decode and convert to RGB (`ImageDecoder`: transformers 5's `convert_to_rgb`, i.e. Pillow's `convert("RGB")`
+///    with transparency composited on white unless `alpha` is `.drop`; EXIF orientation applied);
 /// 2. resize so the shortest edge is `size` (long edge truncated: `int(size × long / short)`) with Pillow's
 ///    fixed-point resampler (`PillowResampler`);
 /// 3. centre crop: top = ⌊(H − h) / 2⌋, left = ⌊(W − w) / 2⌋, zero-padding when the image is smaller;
@@ -30,12 +31,13 @@ public struct CLIPPreprocessor: Sendable {
     /// How images are decoded (alpha policy, strictness, fast JPEG path).
     public let decodeOptions: ImageDecodeOptions
 
-    /// Makes a preprocessor. `alpha` picks Pillow's `convert("RGB")` (drop) or transformers ≥ 5's white
-    /// compositing; `fastDecode` enables DCT-domain downscaling of large JPEGs.
-    public init(config: CLIPPreprocessConfig = CLIPPreprocessConfig(), alpha: AlphaPolicy = .drop,
-                fastDecode: Bool = false, strict: Bool = true) {
+    /// Makes a preprocessor. `alpha` picks transformers 5's white compositing (the default) or Pillow's
+    /// `convert("RGB")` (`.drop`, transformers 4.x / OpenAI CLIP); `fastDecode` enables DCT-domain downscaling of
+    /// large JPEGs; images with more than `maxPixels` pixels are refused.
+    public init(config: CLIPPreprocessConfig = CLIPPreprocessConfig(), alpha: AlphaPolicy = .compositeOnWhite,
+                fastDecode: Bool = false, strict: Bool = true, maxPixels: Int = ImageDecodeOptions.pillowMaxPixels) {
         self.config = config
-        var options = ImageDecodeOptions(strict: strict, alpha: alpha)
+        var options = ImageDecodeOptions(strict: strict, alpha: alpha, maxPixels: maxPixels)
         if fastDecode && config.doResize {
             switch config.size {
             case .shortestEdge(let edge): options.jpegMinimumShortEdge = edge

@@ -1,4 +1,5 @@
 import Foundation
+import PEFTStore
 
 /// NumPy `.npy` arrays (format version 1.0 for writing; 1.0–3.0 for reading), little-endian, C order.
 ///
@@ -45,8 +46,8 @@ public struct NPYFile: Sendable, Equatable {
     /// Writes the array to `url`.
     /// - Throws: `DataError.io` when the file cannot be written.
     public func write(to url: URL) throws {
-        do { try Data(encoded()).write(to: url) } catch {
-            throw DataError.io(path: url.path, reason: "cannot write .npy file (\(error.localizedDescription))")
+        do { try FileIO.write(Data(encoded()), to: url.path) } catch {
+            throw DataError.io(path: url.path, reason: "cannot write the .npy file: \(error.reason)")
         }
     }
 
@@ -54,8 +55,8 @@ public struct NPYFile: Sendable, Equatable {
     /// - Throws: `DataError.io` when unreadable, `.badConfig` when the header is not a supported npy header.
     public static func read(_ url: URL) throws -> NPYFile {
         let bytes: [UInt8]
-        do { bytes = Array(try Data(contentsOf: url)) } catch {
-            throw DataError.io(path: url.path, reason: "cannot read .npy file (\(error.localizedDescription))")
+        do { bytes = Array(try FileIO.read(url.path)) } catch {
+            throw DataError.io(path: url.path, reason: "cannot read the .npy file: \(error.reason)")
         }
         return try parse(bytes, path: url.path)
     }

@@ -22,15 +22,22 @@ public struct ExperimentQueue {
         public var alreadyQueued: Int
     }
 
-    /// Checks what only the database can tell (the dataset exists), then inserts every spec's runs in one
-    /// transaction: runs already present (same config hash) are left as they are.
+    /// Checks each spec's size (`ExperimentSpec.checkSize`) and what only the database can tell (the dataset
+    /// exists), then inserts every spec's runs in one transaction, streaming them from the grid: runs already
+    /// present (same config hash) are left as they are.
     /// - Throws: `SpecErrors` (nothing queued) or a store error.
-    public func queue(_ specs: [ExperimentSpec], now: Double = Store.now()) throws -> [Outcome] {
-        try store.write { db in
+    public func queue(_ specs: [ExperimentSpec], maxRuns: Int = ExperimentSpec.defaultMaxRuns,
+                      now: Double = Store.now()) throws -> [Outcome] {
+        var sizeProblems: [SpecError] = []
+        for spec in specs {
+            do { try spec.checkSize(maxRuns: maxRuns) } catch { sizeProblems += error.errors }
+        }
+        if !sizeProblems.isEmpty { throw SpecErrors(errors: sizeProblems) }
+        return try store.write { db in
             var problems: [SpecError] = []
             var checks = PlanChecks(registry: registry)
             for spec in specs {
-                for plan in spec.expand() {
+                try spec.forEachPlan { plan in
                     for error in try checks.problems(plan, of: spec, db: db, storePath: store.path) where !problems.contains(error) {
                         problems.append(error)
                     }
@@ -41,12 +48,16 @@ public struct ExperimentQueue {
         }
     }
 
-    /// The expanded runs of `spec` with whether each is already in the database (for `--dry-run`).
-    public func preview(_ spec: ExperimentSpec) throws -> [(plan: RunPlan, queued: Bool)] {
+    /// Calls `body` with each run of `spec` and whether it is already in the database (for `--dry-run`), streaming
+    /// them from the grid after checking the spec's size.
+    /// - Throws: `SpecErrors` when the spec is larger than `maxRuns`, a store error, or what `body` throws.
+    public func preview(_ spec: ExperimentSpec, maxRuns: Int = ExperimentSpec.defaultMaxRuns,
+                        _ body: (RunPlan, Bool) throws -> Void) throws {
+        try spec.checkSize(maxRuns: maxRuns)
         try store.read { db in
-            try spec.expand().map { plan in
-                (plan, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE config_hash = ?)",
-                                         arguments: [plan.configHash]) ?? false)
+            try spec.forEachPlan { plan in
+                try body(plan, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE config_hash = ?)",
+                                                 arguments: [plan.configHash]) ?? false)
             }
         }
     }
@@ -60,7 +71,7 @@ public struct ExperimentQueue {
             """, arguments: [spec.name, spec.file, spec.yaml, yamlHash, now, now])
         let experimentID = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [spec.name])
         var outcome = Outcome(experiment: spec.name, new: 0, alreadyQueued: 0)
-        for plan in spec.expand() {
+        try spec.forEachPlan { plan in
             let train = TrainSettings(plan.config[path: "train"])
             try db.execute(sql: """
                 INSERT INTO runs (experiment_id, config_hash, config_json, grid_json, method, seed, max_attempts, max_expiries,

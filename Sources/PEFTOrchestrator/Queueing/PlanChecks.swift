@@ -10,6 +10,8 @@ import PEFTStore
 struct PlanChecks {
     let registry: MethodRegistry
     private var backbones: [String: CLIPConfig?] = [:]
+    /// Per dataset: whether it exists, and its image–text pairs in the train split (one query each, whatever the grid).
+    private var datasets: [String: (exists: Bool, pairs: Int)] = [:]
 
     init(registry: MethodRegistry) { self.registry = registry }
 
@@ -21,18 +23,11 @@ struct PlanChecks {
         }
         var problems: [SpecError] = []
         let config = RunConfig(plan.config)
-        let datasetExists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?)",
-                                              arguments: [config.dataset]) ?? false
-        if !datasetExists {
+        let dataset = try datasetFacts(config.dataset, db: db)
+        if !dataset.exists {
             problems.append(at("dataset", "no dataset named '\(config.dataset)' in \(storePath); ingest it first (peftlab ingest / peftlab datasets make)"))
-        } else if config.task == .retrieval {
-            let pairs = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM examples x JOIN datasets d ON d.id = x.dataset_id
-                WHERE d.name = ? AND x.split = 'train' AND x.text IS NOT NULL AND x.image_sha256 IS NOT NULL
-                """, arguments: [config.dataset]) ?? 0
-            if pairs < 2 {
-                problems.append(at("task", "retrieval needs image–text pairs, but dataset '\(config.dataset)' has \(pairs) in its train split"))
-            }
+        } else if config.task == .retrieval, dataset.pairs < 2 {
+            problems.append(at("task", "retrieval needs image–text pairs, but dataset '\(config.dataset)' has \(dataset.pairs) in its train split"))
         }
         if let descriptor = registry[config.method], let backbone = config.backbone, let shape = backboneConfig(backbone) {
             for problem in descriptor.check(config.methodSettings(descriptor), shape) {
@@ -40,6 +35,17 @@ struct PlanChecks {
             }
         }
         return problems
+    }
+
+    private mutating func datasetFacts(_ name: String, db: Database) throws -> (exists: Bool, pairs: Int) {
+        if let known = datasets[name] { return known }
+        let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?)", arguments: [name]) ?? false
+        let pairs = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM examples x JOIN datasets d ON d.id = x.dataset_id
+            WHERE d.name = ? AND x.split = 'train' AND x.text IS NOT NULL AND x.image_sha256 IS NOT NULL
+            """, arguments: [name]) ?? 0
+        datasets[name] = (exists, pairs)
+        return (exists, pairs)
     }
 
     /// The backbone's config.json, when it can be read (a backbone not made yet is checked when the run starts).

@@ -42,14 +42,7 @@ public struct QuickstartPipeline {
             log(summary.description)
         }
 
-        if !FileManager.default.fileExists(atPath: backboneDirectory.appendingPathComponent("model.safetensors").path) {
-            try CLIPBackboneFactory.makeRandom(config: .tiny(width: 64, layers: 2, heads: 4, imageSize: 32, patchSize: 8,
-                                                            projectionDim: 32), seed: 0)
-                .save(to: backboneDirectory)
-            log("backbone: generated a random-init CLIP (width 64, 2 layers per tower, 32 px images) in \(backboneDirectory.path)")
-        } else {
-            log("backbone: \(backboneDirectory.path) (already there)")
-        }
+        log(try prepareBackbone())
 
         let features = try CLIPFeatures(store: store, backboneDirectory: backboneDirectory)
         for name in ["sarcasm"] {
@@ -76,6 +69,27 @@ public struct QuickstartPipeline {
         let summary = worker.run()
         log("worker: \(summary.succeeded) succeeded, \(summary.failed) failed")
         return store
+    }
+
+    /// Makes sure `backboneDirectory` holds the quickstart's complete backbone, generating it when it is missing
+    /// or incomplete; the files are written into a staging directory renamed into place (`AtomicDirectory`), so a
+    /// run killed while writing leaves nothing a later run mistakes for a backbone. Returns the log line.
+    /// - Throws: `CheckpointError` or `FileError` when it cannot be written.
+    public func prepareBackbone() throws -> String {
+        if Self.isCompleteBackbone(backboneDirectory) { return "backbone: \(backboneDirectory.path) (already there)" }
+        let backbone = try CLIPBackboneFactory.makeRandom(config: .tiny(width: 64, layers: 2, heads: 4, imageSize: 32,
+                                                                        patchSize: 8, projectionDim: 32), seed: 0)
+        let replacing = FileManager.default.fileExists(atPath: backboneDirectory.path)
+        try AtomicDirectory.write(to: backboneDirectory, existing: .replace) { staging in try backbone.save(to: staging) }
+        return "backbone: generated a random-init CLIP (width 64, 2 layers per tower, 32 px images) in "
+            + backboneDirectory.path + (replacing ? " (replacing an incomplete one)" : "")
+    }
+
+    /// True when `directory` holds every file of a backbone and they load: what "already there" means, so a
+    /// directory left half-written by a killed run (before writes were atomic) is generated again.
+    static func isCompleteBackbone(_ directory: URL) -> Bool {
+        AtomicDirectory.isComplete(directory, files: CLIPBackbone.fileNames)
+            && (try? CLIPBackbone.load(from: directory)) != nil
     }
 
     /// The quickstart's experiment specs (file name, YAML), written to `experiments/` in the working directory.

@@ -40,7 +40,8 @@ public struct ExperimentSpec: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw SpecErrors(errors: [SpecError(file: path, line: nil, key: nil, message: "cannot read the file")])
+            throw SpecErrors(errors: [SpecError(file: path, line: nil, key: nil,
+                                                message: "cannot read the file: \(SpecPath.whyUnreadable(path))")])
         }
         return try parse(yaml: text, file: path, registry: registry)
     }
@@ -64,9 +65,8 @@ public struct ExperimentSpec: Sendable {
             throw SpecErrors(errors: [SpecError(file: file, line: entry.line, key: "base",
                                                 message: "expected the path of another spec file")])
         }
-        let basePath = relative.hasPrefix("/") ? relative
-            : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(relative).standardized.path
-        if chain.contains(basePath) || basePath == URL(fileURLWithPath: file).standardized.path {
+        let basePath = SpecPath.base(relative, namedIn: file)
+        if chain.contains(basePath) || basePath == SpecPath.canonical(file) {
             throw SpecErrors(errors: [SpecError(file: file, line: entry.line, key: "base",
                                                 message: "inheritance cycle through '\(relative)'")])
         }
@@ -75,10 +75,19 @@ public struct ExperimentSpec: Sendable {
         do {
             baseText = try String(contentsOfFile: basePath, encoding: .utf8)
         } catch {
+            let shown = relative == basePath ? "'\(relative)'" : "'\(relative)' (\(basePath))"
             throw SpecErrors(errors: [SpecError(file: file, line: entry.line, key: "base",
-                                                message: "cannot read base spec '\(basePath)'")])
+                                                message: "cannot read base spec \(shown): \(SpecPath.whyUnreadable(basePath)); "
+                                                    + "a relative base is relative to the directory of \(file)")])
         }
-        var parent = try resolveBase(LocatedValue.parse(yaml: baseText, file: basePath), file: basePath, chain: &chain)
+        let parsed = try LocatedValue.parse(yaml: baseText, file: basePath)
+        guard case .map(let keys) = parsed.kind, keys.contains(where: { topLevelKeys.contains($0.key) }) else {
+            // Say nothing of what the file holds: `base:` may name any readable file.
+            throw SpecErrors(errors: [SpecError(file: file, line: entry.line, key: "base",
+                                                message: "'\(relative)' is not a PEFTLab experiment spec: expected a "
+                                                    + "YAML mapping with keys such as dataset, task, method, train")])
+        }
+        var parent = try resolveBase(parsed, file: basePath, chain: &chain)
         if case .map(let entries) = parent.kind {
             let inherited = entries.filter { !["name", "base", "grid", "seeds", "include", "exclude"].contains($0.key) }
             parent = LocatedValue(kind: .map(inherited), line: parent.line, file: parent.file)

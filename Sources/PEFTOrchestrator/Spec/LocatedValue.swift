@@ -23,8 +23,12 @@ struct LocatedValue {
     /// The spec file this value was read from (values merged from a `base:` spec keep their own file).
     var file: String
 
-    /// Parses YAML text; syntax errors and duplicate keys become a `SpecError` at their line.
+    /// Parses YAML text; syntax errors, duplicate keys and documents past `YAMLSizeGuard`'s limits (alias bombs)
+    /// become a `SpecError` at their line.
     static func parse(yaml: String, file: String) throws(SpecErrors) -> LocatedValue {
+        if let excess = YAMLSizeGuard.check(yaml) {
+            throw SpecErrors(errors: [SpecError(file: file, line: excess.line, key: nil, message: excess.message)])
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -123,15 +127,16 @@ struct LocatedValue {
             let key = duplicates.sorted().first ?? ""
             let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
             let hits = lines.indices.filter { lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("\(key):") }
-            return SpecError(file: file, line: hits.count > 1 ? hits[1] + 1 : context.mark.line, key: key,
-                             message: "duplicate key")
+            return SpecError(file: file, line: hits.count > 1 ? hits[1] + 1 : context.mark.line,
+                             key: SpecKey.printable(key), message: "duplicate key")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):
             return SpecError(file: file, line: mark.line, key: nil, message: "invalid YAML: \(problem)")
         case .reader(let problem, _, _, _):
             return SpecError(file: file, line: nil, key: nil, message: "invalid YAML: \(problem)")
         default:
-            return SpecError(file: file, line: nil, key: nil, message: "invalid YAML: \(error)")
+            // Other cases' descriptions quote the document; a message must never repeat a file's contents.
+            return SpecError(file: file, line: nil, key: nil, message: "invalid YAML")
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import PEFTCLIP
 import PEFTData
 import PEFTMethods
+import PEFTStore
 
 /// `peftlab embed`: CLIP embeddings of images and texts, one JSON object per input on standard output.
 struct Embed: ParsableCommand {
@@ -32,6 +33,8 @@ struct Embed: ParsableCommand {
 
     @Option(help: ArgumentHelp("A Hugging Face PEFT adapter directory (LoRA) to apply to the backbone.", valueName: "dir"))
     var adapter: String?
+    @Option(help: AlphaPolicy.help)
+    var alpha = AlphaPolicy.compositeOnWhite
 
     @Flag(help: "L2-normalise every embedding.")
     var normalize = false
@@ -55,7 +58,7 @@ struct Embed: ParsableCommand {
         }
         let embedder = CLIPEmbedder(backbone: backbone, batchSize: batchSize)
         if !images.isEmpty {
-            let preprocessor = CLIPPreprocessor(config: try preprocessConfig(directory, embedder.backbone))
+            let preprocessor = CLIPPreprocessor(config: try preprocessConfig(directory, embedder.backbone), alpha: alpha)
             for start in stride(from: 0, to: images.count, by: batchSize) {
                 let chunk = try images[start ..< min(start + batchSize, images.count)].map { path in
                     (input: path, pixels: try EmbedInput.pixels(path, preprocessor).tensor)
@@ -92,9 +95,7 @@ enum EmbedInput {
     }
 
     static func pixels(_ path: String, _ preprocessor: CLIPPreprocessor) throws -> PixelValues {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(path: path, reason: "cannot read the image file")
-        }
+        let data = try FileIO.read(path)
         do {
             return try preprocessor.preprocess([UInt8](data))
         } catch {
@@ -103,9 +104,7 @@ enum EmbedInput {
     }
 
     static func lines(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(path: path, reason: "cannot read the texts file")
-        }
+        let data = try FileIO.read(path)
         guard let text = String(data: data, encoding: .utf8) else { throw Failure(path: path, reason: "not UTF-8 text") }
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }

@@ -37,11 +37,7 @@ extension PEFTLab {
             let store = try database.open(create: false)
             let adapter = try RunExport.peftAdapter(runID: runID, store: store, selection: RunExport.Selection(rawValue: checkpoint) ?? .best)
             let target = URL(fileURLWithPath: out)
-            let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
-            try? FileManager.default.removeItem(at: staging)
-            try adapter.write(to: staging)
-            try? FileManager.default.removeItem(at: target)
-            try FileManager.default.moveItem(at: staging, to: target)
+            try AtomicDirectory.write(to: target, existing: .replace) { try adapter.write(to: $0) }
             printOut("run \(runID): \(adapter.tensors.count) tensors (\(adapter.config["peft_type"] ?? "?")) written to \(target.path)\n")
         }
     }

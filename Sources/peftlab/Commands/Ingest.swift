@@ -90,6 +90,14 @@ extension PEFTLab {
         @Flag(help: "Accept truncated or slightly corrupt images that libjpeg/libpng can salvage (default: strict).")
         var lenient = false
 
+        @Option(help: AlphaPolicy.help)
+        var alpha = AlphaPolicy.compositeOnWhite
+
+        @Option(help: ArgumentHelp(
+            "Quarantine images with more pixels than this (default: 40000000, less when a quarter of memory cannot "
+                + "hold --threads decodes at 8 bytes per pixel).", valueName: "N"))
+        var maxPixels: Int?
+
         @Option(help: "Worker threads for reading, hashing, decoding and tokenizing.")
         var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -102,6 +110,7 @@ extension PEFTLab {
             }
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize)).") }
+            if let maxPixels, maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1 (got \(maxPixels)).") }
             if noImage && (imageField != nil || !extraImageField.isEmpty || imagePattern != nil) {
                 throw ValidationError("--no-image cannot be combined with --image-field, --extra-image-field or --image-pattern.")
             }
@@ -117,12 +126,13 @@ extension PEFTLab {
             var options = IngestOptions(format: format.flatMap(ManifestFormat.init(rawValue:)),
                                         imageRoot: images.map { URL(fileURLWithPath: $0) },
                                         threads: threads, batchSize: batchSize,
-                                        decodeOptions: ImageDecodeOptions(strict: !lenient))
+                                        decodeOptions: ImageDecodeOptions(strict: !lenient, alpha: alpha),
+                                        maxPixels: maxPixels)
             options.mapping = mapping(for: layout)
             let backboneURL = backbone.map { URL(fileURLWithPath: $0) }
             if cachePixels ?? (backbone != nil), !noImage {
                 let config = try backboneURL.map { try CLIPPreprocessConfig.read($0) } ?? CLIPPreprocessConfig()
-                options.pixelCache = CLIPPreprocessor(config: config, strict: !lenient)
+                options.pixelCache = CLIPPreprocessor(config: config, alpha: alpha, strict: !lenient)
             }
             let tokenizer: CLIPTokenizer? = noText ? nil : try backboneURL
                 .flatMap { FileManager.default.fileExists(atPath: $0.appendingPathComponent("vocab.json").path) ? $0 : nil }

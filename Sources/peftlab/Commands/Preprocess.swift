@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PEFTData
+import PEFTStore
 
 extension PEFTLab {
     /// `peftlab preprocess`: CLIP preprocessing of one image to .npy, or the data-pipeline benchmark.
@@ -34,8 +35,8 @@ extension PEFTLab {
         @Flag(help: "Decode large JPEGs at reduced scale in the DCT domain (never below the resize target).")
         var fastDecode = false
 
-        @Flag(help: "Composite transparent pixels on white (transformers >= 5) instead of dropping alpha (Pillow's convert(\"RGB\")).")
-        var compositeAlpha = false
+        @Option(help: AlphaPolicy.help)
+        var alpha = AlphaPolicy.compositeOnWhite
 
         @Flag(help: "Benchmark the data pipeline instead of writing a file.")
         var bench = false
@@ -54,14 +55,10 @@ extension PEFTLab {
 
         func run() throws {
             let config = try backbone.map { try CLIPPreprocessConfig.read(URL(fileURLWithPath: $0)) } ?? CLIPPreprocessConfig()
-            let preprocessor = CLIPPreprocessor(config: config, alpha: compositeAlpha ? .compositeOnWhite : .drop,
-                                                fastDecode: fastDecode)
+            let preprocessor = CLIPPreprocessor(config: config, alpha: alpha, fastDecode: fastDecode)
             if bench { return try runBenchmarks(preprocessor) }
             guard let input = inputs.first, let output else { return }
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: input)) } catch {
-                throw DataError.io(path: input, reason: "cannot read image (\(error.localizedDescription))")
-            }
+            let data = try FileIO.read(input)
             let pixels = try preprocessor.preprocess([UInt8](data))
             try NPYFile(float32: pixels.values, shape: pixels.shape).write(to: URL(fileURLWithPath: output))
             printOut("\(output): float32 \(pixels.shape)\n")

@@ -11,12 +11,14 @@ extension PEFTLab {
             discussion: """
                 Every spec is validated first (errors name file:line and key) and nothing is queued if any fails. \
                 A run is identified by the SHA-256 of its canonical config, so queueing the same YAML twice adds \
-                nothing and changing one grid value adds exactly the new points.
+                nothing and changing one grid value adds exactly the new points. A spec that could expand to more than \
+                --max-runs runs (100 000 by default) is refused before anything is expanded.
 
                 Examples:
                   peftlab queue experiments/sarcasm-probe.yaml
                   peftlab queue --dry-run experiments/*.yaml
                   peftlab queue --dry-run --json experiments/lora_sarcasm.yaml
+                  peftlab queue --max-runs 500000 experiments/big-sweep.yaml
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -26,6 +28,13 @@ extension PEFTLab {
 
         @Flag(help: "With --dry-run: one JSON object per run, with its parameter counts (method, head, trainable, total).")
         var json = false
+        @Option(help: ArgumentHelp("Refuse a spec that could expand to more runs than this (grid points × seeds).",
+                                   valueName: "N"))
+        var maxRuns = ExperimentSpec.defaultMaxRuns
+
+        func validate() throws {
+            guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1 (got \(maxRuns)).") }
+        }
 
         @Argument(help: "Experiment spec files (YAML).")
         var files: [String]
@@ -36,12 +45,17 @@ extension PEFTLab {
             for file in files {
                 do { specs.append(try ExperimentSpec.load(path: file)) } catch { problems += error.errors }
             }
+            for spec in specs {
+                do { try spec.checkSize(maxRuns: maxRuns) } catch { problems += error.errors }
+            }
             if !problems.isEmpty { throw SpecErrors(errors: problems) }
-            let store = try database.open(create: !dryRun)
+            let store = try database.open(create: !dryRun, access: dryRun ? .readOnly : .readWrite)
             let queue = ExperimentQueue(store: store)
             if dryRun && json {
                 for spec in specs {
-                    for entry in try queue.preview(spec) {
+                    var entries: [(plan: RunPlan, queued: Bool)] = []
+                    try queue.preview(spec, maxRuns: maxRuns) { entries.append(($0, $1)) }
+                    for entry in entries {
                         let counts = try ParameterEstimate.counts(entry.plan, store: store)
                         var object: [String: ConfigValue] = [
                             "experiment": .string(spec.name), "config_hash": .string(entry.plan.configHash),
@@ -61,19 +75,20 @@ extension PEFTLab {
             }
             if dryRun {
                 for spec in specs {
-                    let rows = try queue.preview(spec).enumerated().map { i, entry in
-                        [TextTable.Cell(String(i + 1), kind: .number), TextTable.Cell(entry.plan.method),
-                         TextTable.Cell(ConfigValue.map(entry.plan.grid).canonicalJSON),
-                         TextTable.Cell(String(entry.plan.seed), kind: .number),
-                         TextTable.Cell(String(entry.plan.configHash.prefix(12))),
-                         TextTable.Cell(entry.queued ? "already queued" : "new")]
+                    var rows: [[TextTable.Cell]] = []
+                    try queue.preview(spec, maxRuns: maxRuns) { plan, queued in
+                        rows.append([TextTable.Cell(String(rows.count + 1), kind: .number), TextTable.Cell(plan.method),
+                                     TextTable.Cell(ConfigValue.map(plan.grid).canonicalJSON),
+                                     TextTable.Cell(String(plan.seed), kind: .number),
+                                     TextTable.Cell(String(plan.configHash.prefix(12))),
+                                     TextTable.Cell(queued ? "already queued" : "new")])
                     }
                     printOut("\(spec.name) (\(spec.file)):\n")
                     printOut(TextTable(columns: ["#", "method", "grid", "seed", "config", "status"], rows: rows).renderText())
                 }
                 return
             }
-            for outcome in try queue.queue(specs) {
+            for outcome in try queue.queue(specs, maxRuns: maxRuns) {
                 printOut("\(outcome.experiment): \(outcome.new) new, \(outcome.alreadyQueued) already queued\n")
             }
         }

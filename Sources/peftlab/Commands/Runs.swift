@@ -20,7 +20,7 @@ extension PEFTLab {
         @Option(help: "Only runs in this state (queued, running, succeeded, failed, cancelled).") var state: String?
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.open(access: .readOnly)
             var conditions: [String] = [], arguments: [String] = []
             if let experiment { conditions.append("experiment = ?"); arguments.append(experiment) }
             if let state { conditions.append("state = ?"); arguments.append(state) }

@@ -28,7 +28,7 @@ extension PEFTLab {
         var sql: String
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.open(access: write ? .readWrite : .readOnly)
             let result = try store.query(sql, allowWrite: write)
             if result.columns.isEmpty { return }
             printOut(output.format.render(TextTable(result)))

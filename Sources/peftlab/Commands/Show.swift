@@ -16,7 +16,7 @@ extension PEFTLab {
         @Argument(help: "Run id.") var runID: Int64
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.open(access: .readOnly)
             let id = String(runID)
             let runs = try store.query("""
                 SELECT r.id, e.name AS experiment, r.method, r.seed, r.state, r.attempts, r.max_attempts, r.step,

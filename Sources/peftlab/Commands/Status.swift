@@ -33,7 +33,7 @@ extension PEFTLab {
             """
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.open(access: .readOnly)
             let result = try store.query(Self.sql)
             var table = TextTable(columns: Array(result.columns.prefix(7)) + ["eta"], rows: [])
             for row in result.rows {
