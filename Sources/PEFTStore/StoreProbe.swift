@@ -38,12 +38,17 @@ enum StoreProbe {
         guard header == Data("SQLite format 3\0".utf8) else {
             throw StoreError.notADatabase(path: path, reason: "it does not start with SQLite's file header")
         }
-        return try StoreConnection.readOnly(path: path).read { db in
-            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
-            if tables.isEmpty { return version == 0 ? .empty : (version > Schema.version ? .peftlab(version: version) : .foreign) }
-            let ours = markerTables.allSatisfy(tables.contains)
-            return ours ? .peftlab(version: max(version, 1)) : .foreign
+        let connection = try StoreConnection.readOnly(path: path)
+        return try Store.translatingErrors(path: path) {
+            try connection.read { db -> Finding in
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if tables.isEmpty {
+                    if version == 0 { return .empty }
+                    return version > Schema.version ? .peftlab(version: version) : .foreign
+                }
+                return markerTables.allSatisfy(tables.contains) ? .peftlab(version: max(version, 1)) : .foreign
+            }
         }
     }
 }

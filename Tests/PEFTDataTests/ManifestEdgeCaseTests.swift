@@ -13,6 +13,15 @@ final class ManifestEdgeCaseTests: XCTestCase {
         XCTAssertEqual([summary.rows, summary.stored, summary.quarantined], [2, 2, 0])
     }
 
+    /// In JSON a lone carriage return is white space, so it does not end a JSONL line (it does in CSV).
+    func testLoneCarriageReturnInsideAJSONLineIsWhiteSpace() throws {
+        let manifest = try Manifest.parse(Data("{\"id\": \"1\",\r \"text\": \"a\"}\n".utf8), format: .jsonl, path: "m.jsonl")
+        XCTAssertEqual(manifest.rows.map(\.parseError), [nil])
+        XCTAssertEqual(manifest.rows.first?.fields["text"], .string("a"))
+        let csv = try Manifest.parse(Data("id,text\r1,a\r2,b\r".utf8), format: .csv, path: "m.csv")
+        XCTAssertEqual(csv.rows.map(\.line), [2, 3])
+    }
+
     func testCSVWithByteOrderMarkAndCRLFKeepsItsFirstColumn() throws {
         let sandbox = try IngestSandbox()
         try sandbox.jpeg("a.jpg", seed: 1)

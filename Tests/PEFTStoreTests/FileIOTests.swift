@@ -15,6 +15,9 @@ final class FileIOTests: XCTestCase {
             XCTAssertEqual((error as? FileError)?.code, ENOENT)
             XCTAssertTrue("\(error)".contains("no such file"), "\(error)")
         }
+        XCTAssertThrowsError(try FileIO.read("/dev/zero"), "a device would be read until memory runs out") { error in
+            XCTAssertEqual((error as? FileError)?.code, ENODEV)
+        }
         XCTAssertEqual(FileError(path: "big.png", operation: .read, code: ENOMEM).reason.contains("out of memory"), true,
                        "an allocation failure is not a permission problem")
         let bytes = Data((0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })

@@ -76,7 +76,7 @@ public struct Manifest: Sendable {
 
     private static func jsonLines(_ data: Data) -> [ManifestRow] {
         var rows: [ManifestRow] = []
-        for line in ManifestLines(data).lines {
+        for line in ManifestLines(data, loneCarriageReturn: false).lines {
             let number = line.number
             guard let text = line.text else {
                 rows.append(ManifestRow(line: number, fields: [:], parseError: ManifestLines.invalidUTF8Reason(line)))
@@ -100,7 +100,7 @@ public struct Manifest: Sendable {
 
     private static func jsonArray(_ data: Data, path: String) throws -> [ManifestRow] {
         // One JSON document: an invalid byte cannot be pinned on one element, so the file is refused as a whole.
-        if let bad = ManifestLines(data).lines.first(where: { $0.text == nil }) {
+        if let bad = ManifestLines(data, loneCarriageReturn: false).lines.first(where: { $0.text == nil }) {
             throw DataError.badManifest(path: path, line: bad.number, reason: ManifestLines.invalidUTF8Reason(bad))
         }
         guard let value = try? JSONValue.parse(data), case .array(let items) = value else {

@@ -18,20 +18,21 @@ struct ManifestLines {
 
     var lines: [Line]
 
-    /// Splits `data` at `\n`, `\r\n` and lone `\r`, after dropping a leading UTF-8 byte-order mark.
+    /// Splits `data` at `\n` and `\r\n` (and at a lone `\r` when `loneCarriageReturn`, as CSV readers do; in JSON
+    /// a lone CR is white space), after dropping a leading UTF-8 byte-order mark.
     /// - Cost: one pass over the bytes; each line is validated once.
-    init(_ data: Data) {
+    init(_ data: Data, loneCarriageReturn: Bool = true) {
         let bytes = [UInt8](data)
         var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var lines: [Line] = []
         var i = start
         while i < bytes.count {
             let byte = bytes[i]
-            guard byte == 0x0A || byte == 0x0D else {
+            let crlf = byte == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A
+            guard byte == 0x0A || crlf || (byte == 0x0D && loneCarriageReturn) else {
                 i += 1
                 continue
             }
-            let crlf = byte == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A
             lines.append(Self.line(bytes[start..<i], number: lines.count + 1,
                                    terminator: crlf ? "\r\n" : (byte == 0x0A ? "\n" : "\r")))
             i += crlf ? 2 : 1

@@ -21,6 +21,11 @@ enum SpecKey {
         return prefix.map { "\($0).\(shown)" } ?? shown
     }
 
+    /// `message` about `key` when the key is printable; otherwise a message that does not repeat the line.
+    static func message(for key: String, _ message: String) -> String {
+        printable(key) == nil ? unshownMessage : message
+    }
+
     /// What to say about a key that is not a setting when it cannot be shown.
     static let unshownMessage = "this line is not a key a PEFTLab spec can have (its text is not repeated here); "
         + "is the file an experiment spec?"

@@ -18,8 +18,8 @@ struct SpecValidator {
             return nil
         }
         for entry in entries where !ExperimentSpec.topLevelKeys.contains(entry.key) {
-            fail(entry, key: SpecKey.path(nil, entry.key), SpecKey.printable(entry.key) == nil ? SpecKey.unshownMessage
-                 : "unknown key; expected one of \(ExperimentSpec.topLevelKeys.joined(separator: ", "))")
+            fail(entry, key: SpecKey.path(nil, entry.key), SpecKey.message(for: entry.key,
+                 "unknown key; expected one of \(ExperimentSpec.topLevelKeys.joined(separator: ", "))"))
         }
         for entry in entries { locations[entry.key] = (entry.value.file, entry.line) }
 
@@ -128,8 +128,8 @@ struct SpecValidator {
             }
             for e in entries {
                 guard parameters.contains(where: { $0.name == e.key }) else {
-                    fail(e, key: SpecKey.path(key, e.key), SpecKey.printable(e.key) == nil ? SpecKey.unshownMessage
-                         : "unknown setting; expected one of \(parameters.map(\.name).joined(separator: ", "))")
+                    fail(e, key: SpecKey.path(key, e.key), SpecKey.message(for: e.key,
+                         "unknown setting; expected one of \(parameters.map(\.name).joined(separator: ", "))"))
                     continue
                 }
                 given[e.key] = e
@@ -158,8 +158,8 @@ struct SpecValidator {
         for axis in axes {
             let key = SpecKey.path("grid", axis.key) ?? "grid"
             guard let p = parameters[axis.key] else {
-                fail(axis, key: key, SpecKey.printable(axis.key) == nil ? SpecKey.unshownMessage
-                     : "not a setting of this spec; use method.<name>, train.<name>, head.<name>, dataset or backbone")
+                fail(axis, key: key, SpecKey.message(for: axis.key,
+                     "not a setting of this spec; use method.<name>, train.<name>, head.<name>, dataset or backbone"))
                 continue
             }
             guard case .list(let items) = axis.value.kind, !items.isEmpty else {
@@ -219,7 +219,7 @@ struct SpecValidator {
             for pair in pairs {
                 guard let p = parameters[pair.key] else {
                     fail(pair, key: SpecKey.path(key, pair.key),
-                         SpecKey.printable(pair.key) == nil ? SpecKey.unshownMessage : "not a setting of this spec")
+                         SpecKey.message(for: pair.key, "not a setting of this spec"))
                     continue
                 }
                 if let axes, !axes.contains(pair.key) {

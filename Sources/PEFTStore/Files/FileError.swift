@@ -43,6 +43,7 @@ public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
         case ENAMETOOLONG: return "the path is too long"
         case EFBIG: return "the file is too large"
         case EXDEV: return "it is on another file system than its temporary copy"
+        case ENODEV: return "it is not a regular file; give the path of a file"
         default: return String(cString: strerror(code))
         }
     }

@@ -4,14 +4,19 @@ import Foundation
 public enum FileIO {
     /// The bytes of the file at `path`.
     /// - Cost: one allocation of the file's size; an allocation failure is an error, never a crash.
-    /// - Throws: `FileError` (missing, a directory, no permission, out of memory, I/O error).
+    /// - Throws: `FileError` (missing, a directory or device, no permission, out of memory, I/O error).
     public static func read(_ path: String) throws(FileError) -> Data {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, operation: .read, code: errno) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileError(path: path, operation: .read, code: errno) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw FileError(path: path, operation: .read, code: EISDIR) }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: throw FileError(path: path, operation: .read, code: EISDIR)
+        case S_IFCHR, S_IFBLK, S_IFSOCK:  // /dev/zero would be read until memory runs out
+            throw FileError(path: path, operation: .read, code: ENODEV, detail: "a device or socket, not a file")
+        default: break
+        }
         var capacity = max(Int(info.st_size), 0) + 1
         guard var buffer = malloc(capacity) else {
             throw FileError(path: path, operation: .read, code: ENOMEM, detail: "the file is \(info.st_size) bytes")
