@@ -20,16 +20,6 @@ public struct CPUInfo: Codable, Equatable, Sendable {
         return CPUInfo(raw)
     }
 
-    init(_ raw: pl_blas_cpu) {
-        var raw = raw
-        vendor = withUnsafeBytes(of: &raw.vendor) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        model = withUnsafeBytes(of: &raw.brand) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        family = Int(raw.family)
-        modelNumber = Int(raw.model)
-        stepping = Int(raw.stepping)
-        features = CPUFeatures(raw)
-    }
-
     /// The widest vector kernels this CPU runs.
     public var isa: VectorISA { VectorISA(rawValue: Int(withUnsafePointer(to: raw) { pl_blas_cpu_isa($0) })) ?? .unknown }
 
@@ -59,6 +49,16 @@ public struct CPUInfo: Codable, Equatable, Sendable {
     private func copy(_ text: String, into buffer: UnsafeMutableRawBufferPointer) {
         let bytes = Array(text.utf8.prefix(buffer.count - 1))
         buffer.copyBytes(from: bytes + [0])
+    }
+}
+
+extension CPUInfo {
+    init(_ raw: pl_blas_cpu) {
+        var raw = raw
+        let vendor = withUnsafeBytes(of: &raw.vendor) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let model = withUnsafeBytes(of: &raw.brand) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        self.init(vendor: vendor, model: model, family: Int(raw.family), modelNumber: Int(raw.model),
+                  stepping: Int(raw.stepping), features: CPUFeatures(raw))
     }
 }
 
