@@ -10,6 +10,8 @@
 #include "CBLAS.h"
 
 #define PL_BLAS_CORETYPE "OPENBLAS_CORETYPE"
+/// Optional: the OpenBLAS file (path or soname) to load instead of the candidates below.
+#define PL_BLAS_LIBRARY "PEFTLAB_OPENBLAS"
 /// Test only: never set OPENBLAS_CORETYPE (OpenBLAS's own detection decides, as before PEFTLab chose cores).
 #define PL_BLAS_NO_AUTOSELECT "PEFTLAB_TEST_BLAS_NO_AUTOSELECT"
 /// Test only: what OpenBLAS would pick by itself on a CPU it does not know (e.g. Prescott), to emulate that case.
@@ -47,11 +49,16 @@ static int pl_blas_flag(const char *name) {
     return value != NULL && value[0] != 0 && strcmp(value, "0") != 0;
 }
 
-/// Opens the first candidate that loads, collecting each failure's dlerror() in the status message.
+/// Opens the first candidate that loads (only $PEFTLAB_OPENBLAS when set), collecting each failure's dlerror().
 static void *pl_blas_open(pl_blas_status *s) {
-    size_t used = (size_t)snprintf(s->message, sizeof s->message, "cannot load OpenBLAS:");
-    for (size_t i = 0; i < sizeof pl_blas_candidates / sizeof pl_blas_candidates[0]; i++) {
-        void *handle = dlopen(pl_blas_candidates[i], RTLD_NOW | RTLD_LOCAL);
+    const char *chosen = getenv(PL_BLAS_LIBRARY);
+    int own = chosen != NULL && chosen[0] != 0;
+    size_t count = own ? 1 : sizeof pl_blas_candidates / sizeof pl_blas_candidates[0];
+    size_t used = (size_t)snprintf(s->message, sizeof s->message, "cannot load OpenBLAS%s:",
+                                   own ? " from $" PL_BLAS_LIBRARY : "");
+    for (size_t i = 0; i < count; i++) {
+        const char *name = own ? chosen : pl_blas_candidates[i];
+        void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
         if (handle != NULL) {
             s->message[0] = 0;
             return handle;
@@ -59,7 +66,7 @@ static void *pl_blas_open(pl_blas_status *s) {
         const char *why = dlerror();
         if (used < sizeof s->message) {
             used += (size_t)snprintf(s->message + used, sizeof s->message - used, "%s %s", i == 0 ? "" : ";",
-                                     why ? why : pl_blas_candidates[i]);
+                                     why ? why : name);
         }
     }
     if (used < sizeof s->message) {

@@ -112,7 +112,8 @@ pl_blas_core_plan pl_blas_plan_core(const pl_blas_cpu *cpu, const char *user_cor
 /// Status codes of `pl_blas_load`.
 enum {
     PL_BLAS_OK = 0,
-    /// No candidate library could be opened; `message` holds dlerror() of each attempt.
+    /// No candidate library (libopenblas.so.0, libopenblas.so; only $PEFTLAB_OPENBLAS when set) could be opened;
+    /// `message` holds dlerror() of each attempt.
     PL_BLAS_NOT_FOUND = 1,
     /// The library lacks a function PEFTLab calls; `message` names it.
     PL_BLAS_MISSING_SYMBOL = 2,
