@@ -77,6 +77,23 @@ static void *pl_blas_open(pl_blas_status *s) {
     return NULL;
 }
 
+/// Whether OpenBLAS is in the process already: 2 if linked into the program (its symbols are global), 1 if opened
+/// by someone else under one of the names this loader would open, 0 if not.
+static int pl_blas_already_loaded(void) {
+    if (dlsym(RTLD_DEFAULT, "openblas_get_config") != NULL) return 2;
+    const char *chosen = getenv(PL_BLAS_LIBRARY);
+    int own = chosen != NULL && chosen[0] != 0;
+    size_t count = own ? 1 : sizeof pl_blas_candidates / sizeof pl_blas_candidates[0];
+    for (size_t i = 0; i < count; i++) {
+        void *handle = dlopen(own ? chosen : pl_blas_candidates[i], RTLD_NOW | RTLD_NOLOAD);
+        if (handle != NULL) {
+            dlclose(handle);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void *pl_blas_symbol(pl_blas_status *s, void *handle, const char *name) {
     void *symbol = dlsym(handle, name);
     if (symbol == NULL && s->status == PL_BLAS_OK) {
@@ -96,8 +113,8 @@ static void pl_blas_load_once(void) {
     pl_blas_cpu_detect(&cpu);
     const char *user = getenv(PL_BLAS_CORETYPE);
     pl_blas_copy(s->user_core, sizeof s->user_core, user);
-    // Already loaded by someone else (linked into the program): its kernels are chosen, nothing to set.
-    int preloaded = dlsym(RTLD_DEFAULT, "openblas_get_config") != NULL;
+    // Already loaded by someone else: its kernels are chosen, nothing to set.
+    int preloaded = pl_blas_already_loaded();
     pl_blas_core_plan plan = pl_blas_plan_core(&cpu, user, !pl_blas_flag(PL_BLAS_NO_AUTOSELECT),
                                                getenv(PL_BLAS_TEST_DEFAULT), preloaded);
     s->source = plan.source;
@@ -116,7 +133,9 @@ static void pl_blas_load_once(void) {
         unsetenv(PL_BLAS_CORETYPE);
     }
     pl_blas_copy(s->requested_core, sizeof s->requested_core, preloaded ? "" : getenv(PL_BLAS_CORETYPE));
-    void *handle = preloaded ? RTLD_DEFAULT : pl_blas_open(s);
+    // RTLD_DEFAULT is NULL on glibc: keep "found" apart from the handle.
+    void *handle = preloaded == 2 ? RTLD_DEFAULT : pl_blas_open(s);
+    int found = preloaded == 2 || handle != NULL;
     if (touch) {
         if (s->user_core[0] != 0) {
             setenv(PL_BLAS_CORETYPE, s->user_core, 1);
@@ -124,7 +143,7 @@ static void pl_blas_load_once(void) {
             unsetenv(PL_BLAS_CORETYPE);
         }
     }
-    if (handle == NULL) {
+    if (!found) {
         s->status = PL_BLAS_NOT_FOUND;
         return;
     }
