@@ -27,8 +27,10 @@ let package = Package(
     ],
     targets: [
         // C shims
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        // CBLAS loads OpenBLAS at run time (dlopen), choosing its kernels from CPUID: nothing to link here.
+        .target(name: "CBLAS", exclude: ["README.md"],
+                linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux])),
+                                 .linkedLibrary("pthread", .when(platforms: [.linux]))]),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
 

@@ -38,3 +38,8 @@ struct FormatOptions: ParsableArguments {
 func printOut(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
 }
+
+/// Writes a line for the user (warnings, progress) to standard error.
+func printErr(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}

@@ -71,9 +71,11 @@ enum BenchmarkClock {
 
 /// Renders results as an aligned plain-text table or as JSON.
 public enum BenchmarkReport {
-    /// One line per case: suite, case, ms per iteration, then its figures.
-    public static func table(_ results: [BenchmarkResult], settings: BenchmarkSettings) -> String {
-        var lines = ["threads \(settings.threads), repeats \(settings.repeats) (best time per iteration)"]
+    /// One line per case: suite, case, ms per iteration, then its figures; first the machine (CPU, BLAS library,
+    /// config and kernel core) when given, so that the figures can be read against it.
+    public static func table(_ results: [BenchmarkResult], settings: BenchmarkSettings, machine: BLASInfo? = nil) -> String {
+        var lines = machine?.summaryLines ?? []
+        lines.append("threads \(settings.threads), repeats \(settings.repeats) (best time per iteration)")
         let nameWidth = Swift.max(results.map(\.name.count).max() ?? 0, 4)
         for r in results {
             let figures = r.metrics.map { "\($0.name) \(format($0.value))" }.joined(separator: "  ")
@@ -84,12 +86,15 @@ public enum BenchmarkReport {
         return lines.joined(separator: "\n")
     }
 
-    /// `{"settings": …, "results": […]}`, keys sorted.
-    public static func json(_ results: [BenchmarkResult], settings: BenchmarkSettings) throws -> String {
-        struct Document: Codable { let settings: BenchmarkSettings; let results: [BenchmarkResult] }
+    /// `{"machine": …, "settings": …, "results": […]}`, keys sorted; `machine` (a `BLASInfo`: CPU, library,
+    /// config, core and who chose it) only when given.
+    public static func json(_ results: [BenchmarkResult], settings: BenchmarkSettings,
+                            machine: BLASInfo? = nil) throws -> String {
+        struct Document: Codable { let machine: BLASInfo?; let settings: BenchmarkSettings; let results: [BenchmarkResult] }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(Document(settings: settings, results: results)), as: UTF8.self)
+        let document = Document(machine: machine, settings: settings, results: results)
+        return String(decoding: try encoder.encode(document), as: UTF8.self)
     }
 
     private static func format(_ v: Double) -> String { String(format: v >= 100 ? "%.1f" : "%.3f", v) }

@@ -17,11 +17,15 @@ struct TensorBenchOptions: ParsableArguments {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats)).") }
     }
 
-    /// Runs a suite with these settings and prints its table or JSON.
+    /// Loads the BLAS (a clear error if it cannot), runs a suite with these settings and prints its table or JSON,
+    /// headed by the CPU and the BLAS kernels the figures were measured with.
     func report(_ suite: (BenchmarkSettings) -> [BenchmarkResult]) throws {
+        let machine = try BLAS.load()
+        for warning in machine.warnings { printErr("warning: \(warning)\n") }
         let settings = BenchmarkSettings(threads: threads, repeats: repeats)
         let results = suite(settings)
-        let text = json ? try BenchmarkReport.json(results, settings: settings) : BenchmarkReport.table(results, settings: settings)
+        let text = json ? try BenchmarkReport.json(results, settings: settings, machine: machine)
+            : BenchmarkReport.table(results, settings: settings, machine: machine)
         print(text)
     }
 }
