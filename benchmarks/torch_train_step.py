@@ -28,6 +28,8 @@ to [4, 55]); --pad max_length (default) pads every caption to 77 tokens as the u
 One untimed warm-up step on the first batch, then the whole epoch is timed.
 
 Peak RSS is resource.getrusage(RUSAGE_SELF).ru_maxrss of this process (it includes model construction).
+cpu_seconds_per_second = process CPU time / wall time over the timed steps: about --threads on an idle machine,
+less when other processes compete for the cores (then the figures are low and noisy).
 """
 import argparse
 import json
@@ -216,12 +218,15 @@ def main():
         if method == "adapters-upper":
             assert model.hook_calls == args.warmup * len(model.adapters), model.hook_calls
         seconds = []
+        cpu_start, wall_start = time.process_time(), time.perf_counter()
         for _ in range(args.steps):
             start = time.perf_counter()
             step(model, optimizer, pixels, ids, mask, labels)
             seconds.append(time.perf_counter() - start)
+        cpu_share = (time.process_time() - cpu_start) / (time.perf_counter() - wall_start)
         rates = [args.batch / s for s in seconds]
-        result.update({"mode": "train_step", "text_tokens": width, "image_size": size, "warmup": args.warmup,
+        result.update({"mode": "train_step", "cpu_seconds_per_second": round(cpu_share, 2),
+                       "text_tokens": width, "image_size": size, "warmup": args.warmup,
                        "step_seconds": [round(s, 3) for s in seconds],
                        "examples_per_s_median": round(statistics.median(rates), 3),
                        "examples_per_s_all": [round(r, 3) for r in rates]})
@@ -238,12 +243,15 @@ def main():
 
         step(model, optimizer, *make(batches[0]))  # warm-up, untimed
         total = 0.0
+        cpu_total = 0.0
         for batch_lengths in batches:
             data = make(batch_lengths)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             step(model, optimizer, *data)
             total += time.perf_counter() - start
-        result.update({"mode": "tweet_epoch", "pad": args.pad, "examples": int(len(lengths)),
+            cpu_total += time.process_time() - cpu_start
+        result.update({"mode": "tweet_epoch", "cpu_seconds_per_second": round(cpu_total / total, 2),
+                       "pad": args.pad, "examples": int(len(lengths)),
                        "length_mean": round(float(lengths.mean()), 2), "length_median": float(np.median(lengths)),
                        "length_max": int(lengths.max()), "epoch_seconds": round(total, 2),
                        "examples_per_s": round(len(lengths) / total, 3)})
