@@ -1,4 +1,3 @@
-import PEFTMethods
 /// A problem in an experiment spec, located at file:line and key.
 public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
     public var file: String
