@@ -29,7 +29,10 @@ public enum TrainStepBenchmark {
         public var batch: Int
         public var textTokens: String
         public var methodParameters: Int
+        /// From the median step.
         public var examplesPerSecond: Double
+        /// Over all timed steps (what an epoch of `steps` batches costs).
+        public var examplesPerSecondOverall: Double
         public var stepSeconds: [Double]
         public var peakRSSMegabytes: Double
         public var feeds: [String: String]
@@ -110,7 +113,8 @@ public enum TrainStepBenchmark {
             let median = times.sorted()[times.count / 2]
             return Result(method: name, threads: threads, batch: batch, textTokens: tweetLengths ? "tweet lengths, trimmed per batch" : "77",
                           methodParameters: trainable.reduce(0) { $0 + $1.1.count },
-                          examplesPerSecond: Double(batch) / median, stepSeconds: times,
+                          examplesPerSecond: Double(batch) / median,
+                          examplesPerSecondOverall: Double(batch * times.count) / times.reduce(0, +), stepSeconds: times,
                           peakRSSMegabytes: Double(usage.ru_maxrss) / 1024,
                           feeds: Dictionary(uniqueKeysWithValues: feeds.map { ($0.key.rawValue, "\($0.value)") }))
         }
