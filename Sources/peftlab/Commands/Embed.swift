@@ -42,6 +42,7 @@ struct Embed: ParsableCommand {
     }
 
     func run() throws {
+        try requireBLAS()
         let directory = URL(fileURLWithPath: backbone)
         let embedder = CLIPEmbedder(backbone: try CLIPBackbone.load(from: directory), batchSize: batchSize)
         if !images.isEmpty {
