@@ -2,12 +2,12 @@
 SWIFT        ?= swift
 RELEASE      := -c release
 TEST_FLAGS   := -c release -Xswiftc -enable-testing
-APT_PACKAGES := libsqlite3-dev libpng-dev libjpeg-dev libopenblas-dev pkg-config
+APT_PACKAGES := libsqlite3-dev libpng-dev libjpeg-dev libopenblas0
 BIN          := .build/release/peftlab
 
 .PHONY: setup build quickstart test schema bench clean
 
-## setup: install the system libraries PEFTLab links against (Debian/Ubuntu; needs root or sudo)
+## setup: install the system libraries PEFTLab links against, and OpenBLAS, which it loads at run time (Debian/Ubuntu; needs root or sudo)
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PEFTReports
 import PEFTStore
+import PEFTTensor
 
 /// Options every database-using subcommand shares.
 struct DatabaseOptions: ParsableArguments {
@@ -42,4 +43,10 @@ func printOut(_ text: String) {
 /// Writes a line for the user (warnings, progress) to standard error.
 func printErr(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Loads the BLAS before a command computes anything, so that a missing OpenBLAS ends it with the loader's sentence
+/// and exit status 1 instead of an abort in the middle of a run.
+func requireBLAS() throws {
+    _ = try BLAS.load()
 }

@@ -4,8 +4,8 @@
 // thread-safe). Before that, when the user has not set OPENBLAS_CORETYPE, it sets it from CPUID (AVX-512 →
 // SkylakeX, AVX2+FMA → Zen on AMD / Haswell elsewhere) because OpenBLAS reads the variable only while it loads and
 // otherwise picks its kernels from a table of CPU models that may not know this one (Debian's 0.3.21 runs its SSE3
-// "Prescott" kernels on new Xeons). The environment is restored right after loading. See README.md beside this
-// folder for the whole mechanism and the test-only switches.
+// "Prescott" kernels on new Xeons). The environment is restored right after loading. Sources/CBLAS/README.md
+// describes the whole mechanism and the test-only switches.
 //
 // `cblas_sgemm`, `openblas_set_num_threads` and `openblas_get_num_threads` keep their CBLAS/OpenBLAS names as
 // static inline functions, so callers read as before; the exported symbols are the prefixed `pl_blas_*` ones.

@@ -22,8 +22,8 @@ public struct BLASInfo: Codable, Equatable, Sendable {
     public var userCore: String?
     public var cpu: CPUInfo
 
-    /// The level of kernels this CPU should run: its own, up to AVX-512 (OpenBLAS has no wider kernels).
-    public var expectedISA: VectorISA { Swift.min(cpu.isa, .avx512) }
+    /// The level of kernels this CPU should run: its own (AVX-512 at most, OpenBLAS has nothing wider).
+    public var expectedISA: VectorISA { cpu.isa }
 
     /// True when the kernels are narrower than AVX2 although the CPU has AVX2+FMA or AVX-512: the case that makes
     /// sgemm 4–8× slower (Debian's OpenBLAS 0.3.21 running Prescott on a CPU model it does not know).

@@ -35,6 +35,7 @@ extension PEFTLab {
         @Flag(help: "Print JSON lines.") var json = false
 
         func run() throws {
+            try requireBLAS()
             if let child {
                 guard let mode = CLIPMemoryBenchmark.Mode(rawValue: child) else {
                     throw ValidationError("unknown mode '\(child)'")

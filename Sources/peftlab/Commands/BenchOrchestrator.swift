@@ -21,6 +21,7 @@ extension PEFTLab {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
+            try requireBLAS()
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("peftlab-bench-orch-\(getpid()).db").path
             defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
             let r = try OrchestratorBenchmark.run(path: path, runs: runs, metricRows: metricRows)

@@ -50,6 +50,7 @@ struct Embed: ParsableCommand {
     }
 
     func run() throws {
+        try requireBLAS()
         let directory = URL(fileURLWithPath: backbone)
         let backbone = try CLIPBackbone.load(from: directory)
         if let adapter {

@@ -22,6 +22,7 @@ extension PEFTLab {
         @Option(help: ArgumentHelp("CLIP directory in the Hugging Face layout.", valueName: "dir")) var backbone: String
 
         func run() throws {
+            try requireBLAS()
             let store = try database.open()
             let features = try CLIPFeatures(store: store, backboneDirectory: URL(fileURLWithPath: backbone))
             let board = ProgressBoard()

@@ -27,6 +27,7 @@ extension PEFTLab {
         var threads = 2
 
         func run() throws {
+            try requireBLAS()
             var pipeline = QuickstartPipeline(directory: URL(fileURLWithPath: dir), threads: threads)
             let board = ProgressBoard()
             pipeline.log = { line in

@@ -46,6 +46,7 @@ extension PEFTLab {
         }
 
         func run() throws {
+            try requireBLAS()
             let store = try database.open()
             var options = Worker.Options()
             options.threads = threads
