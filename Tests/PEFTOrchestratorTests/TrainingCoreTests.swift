@@ -70,6 +70,32 @@ final class TrainingCoreTests: XCTestCase {
         XCTAssertNotEqual(sequential[0], sequential[1], "different seeds train differently")
     }
 
+    func testConcurrentRunsFillTheCacheOnceAndReadTheSameStates() throws {
+        let fresh = try TrainingFixture(examples: 24)
+        let plan = try fresh.plans(spec("{name: houlsby, layers: upper}", cache: "float16"))[0]
+        let losses = LockedBox<[Double]>([])
+        let group = DispatchGroup()
+        for _ in 0 ..< 2 {
+            group.enter()
+            Thread {
+                ComputeThreads.with(threads: 1) {
+                    if let trainer = try? fresh.trainer(plan), let loss = try? trainer.trainStep()["loss"] {
+                        losses.update { $0.append(loss) }
+                    }
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(losses.value.count, 2)
+        XCTAssertEqual(losses.value.first, losses.value.last, "both runs read the same cached states")
+        let (entries, inputs) = try fresh.store.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT image_sha256) + COUNT(DISTINCT text) FROM examples") ?? 0)
+        }
+        XCTAssertEqual(entries, inputs, "one entry per image and caption at layer 1, none twice")
+    }
+
     func testRetrievalTrainsWithInfoNCEAndReportsRecallBothWays() throws {
         let plan = try fixture.plans(spec("{name: lora, r: 4}", cache: "float16", task: "retrieval")
             .replacingOccurrences(of: "epochs: 2", with: "epochs: 6"))[0]
