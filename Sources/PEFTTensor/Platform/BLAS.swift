@@ -34,7 +34,7 @@ public enum BLAS {
 
     /// The instruction level an OpenBLAS core's kernels use (`Prescott` → `.sse`, `Zen` → `.avx2`, case-insensitive).
     public static func isa(ofCore name: String) -> VectorISA {
-        VectorISA(rawValue: Int(pl_blas_core_isa(name))) ?? .unknown
+        VectorISA(level: Int(pl_blas_core_isa(name)))
     }
 
     /// The shim's decision for a given CPU and environment, without loading anything: the OPENBLAS_CORETYPE value

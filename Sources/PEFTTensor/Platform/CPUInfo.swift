@@ -21,7 +21,7 @@ public struct CPUInfo: Codable, Equatable, Sendable {
     }
 
     /// The widest vector kernels this CPU runs.
-    public var isa: VectorISA { VectorISA(rawValue: Int(withUnsafePointer(to: raw) { pl_blas_cpu_isa($0) })) ?? .unknown }
+    public var isa: VectorISA { VectorISA(level: Int(withUnsafePointer(to: raw) { pl_blas_cpu_isa($0) })) }
 
     /// The OpenBLAS core PEFTLab loads on this CPU when the user has not chosen one (`nil`: OpenBLAS decides).
     public var preferredBLASCore: String? {
@@ -59,30 +59,5 @@ extension CPUInfo {
         let model = withUnsafeBytes(of: &raw.brand) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         self.init(vendor: vendor, model: model, family: Int(raw.family), modelNumber: Int(raw.model),
                   stepping: Int(raw.stepping), features: CPUFeatures(raw))
-    }
-}
-
-/// Vector instruction levels, in order: what a CPU runs, and what a BLAS core's kernels need.
-public enum VectorISA: Int, Codable, Comparable, Sendable, CustomStringConvertible {
-    case unknown = 0
-    /// SSE2/SSE3-class kernels: OpenBLAS's Prescott, Core2, Penryn, Nehalem, Atom, Katmai, Opteron, Barcelona, …
-    case sse = 1
-    /// 256-bit AVX without AVX2: Sandybridge, Bulldozer, Piledriver, Steamroller, Excavator.
-    case avx = 2
-    /// AVX2 + FMA: Haswell, Zen.
-    case avx2 = 3
-    /// AVX-512 F/DQ/CD/BW/VL: SkylakeX, Cooperlake, SapphireRapids.
-    case avx512 = 4
-
-    public static func < (a: VectorISA, b: VectorISA) -> Bool { a.rawValue < b.rawValue }
-
-    public var description: String {
-        switch self {
-        case .unknown: "unknown"
-        case .sse: "SSE"
-        case .avx: "AVX"
-        case .avx2: "AVX2+FMA"
-        case .avx512: "AVX-512"
-        }
     }
 }
