@@ -22,6 +22,8 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: BottleneckAdapters.houlsby, values: [:]),
         Case(descriptor: BottleneckAdapters.houlsby, values: ["layers": .string("upper"), "bottleneck": .int(5), "activation": .string("gelu")]),
         Case(descriptor: BottleneckAdapters.pfeiffer, values: ["towers": .string("text"), "reduction": .int(4)]),
+        Case(descriptor: FullFineTuning.descriptor, values: [:]),
+        Case(descriptor: FullFineTuning.descriptor, values: ["layers": .string("2"), "towers": .string("vision")]),
     ]
 
     func testEveryRegisteredMethodHasACase() {
