@@ -26,6 +26,9 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: FullFineTuning.descriptor, values: ["layers": .string("2"), "towers": .string("vision")]),
         Case(descriptor: BitFit.descriptor, values: [:]),
         Case(descriptor: BitFit.descriptor, values: ["layers": .string("upper"), "towers": .string("text")]),
+        Case(descriptor: IA3.descriptor, values: [:]),
+        Case(descriptor: IA3.descriptor, values: ["targets": .list(LinearSlot.allCases.map { .string($0.rawValue) }),
+                                                  "layers": .string("2"), "towers": .string("vision")]),
     ]
 
     func testEveryRegisteredMethodHasACase() {

@@ -66,7 +66,7 @@ public struct MethodRegistry: Sendable {
 
     /// Every method this build can train.
     public static let standard = MethodRegistry([
-        LinearProbe.descriptor, FullFineTuning.descriptor, BitFit.descriptor, LoRA.descriptor,
+        LinearProbe.descriptor, FullFineTuning.descriptor, BitFit.descriptor, LoRA.descriptor, IA3.descriptor,
         BottleneckAdapters.houlsby, BottleneckAdapters.pfeiffer,
     ])
 }
