@@ -29,6 +29,9 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: IA3.descriptor, values: [:]),
         Case(descriptor: IA3.descriptor, values: ["targets": .list(LinearSlot.allCases.map { .string($0.rawValue) }),
                                                   "layers": .string("2"), "towers": .string("vision")]),
+        Case(descriptor: CLIPAdapter.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: CLIPAdapter.descriptor, values: ["towers": .string("both"), "reduction": .int(2), "alpha": .double(0.5)],
+             startsEqual: false),
     ]
 
     func testEveryRegisteredMethodHasACase() {
