@@ -32,6 +32,8 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: CLIPAdapter.descriptor, values: [:], startsEqual: false),
         Case(descriptor: CLIPAdapter.descriptor, values: ["towers": .string("both"), "reduction": .int(2), "alpha": .double(0.5)],
              startsEqual: false),
+        Case(descriptor: CoOp.descriptor, values: ["n_ctx": .int(4)], startsEqual: false),
+        Case(descriptor: CoOp.descriptor, values: ["n_ctx": .int(12)], startsEqual: false),  // truncates the 6-token row
     ]
 
     func testEveryRegisteredMethodHasACase() {

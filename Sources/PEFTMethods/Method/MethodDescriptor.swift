@@ -67,6 +67,6 @@ public struct MethodRegistry: Sendable {
     /// Every method this build can train.
     public static let standard = MethodRegistry([
         LinearProbe.descriptor, FullFineTuning.descriptor, BitFit.descriptor, LoRA.descriptor, IA3.descriptor,
-        BottleneckAdapters.houlsby, BottleneckAdapters.pfeiffer, CLIPAdapter.descriptor,
+        BottleneckAdapters.houlsby, BottleneckAdapters.pfeiffer, CLIPAdapter.descriptor, CoOp.descriptor,
     ])
 }
