@@ -34,6 +34,9 @@ final class MethodContractTests: XCTestCase {
              startsEqual: false),
         Case(descriptor: CoOp.descriptor, values: ["n_ctx": .int(4)], startsEqual: false),
         Case(descriptor: CoOp.descriptor, values: ["n_ctx": .int(12)], startsEqual: false),  // truncates the 6-token row
+        Case(descriptor: VPT.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: VPT.descriptor, values: ["depth": .string("shallow"), "n_prompts": .int(3)], startsEqual: false),
+        Case(descriptor: VPT.descriptor, values: ["layers": .string("upper"), "n_prompts": .int(2)], startsEqual: false),
     ]
 
     func testEveryRegisteredMethodHasACase() {
