@@ -70,4 +70,34 @@ final class DeepPromptsTests: XCTestCase {
         XCTAssertEqual(vpt.check(vpt.settings(.map(["layers": .string("2-3")])), TinyCLIP.config).map(\.parameter), ["layers"],
                        "only the vision tower's depth is checked")
     }
+
+    // MARK: prefix (text)
+
+    func testTextPromptsMovePoolingAndBack() throws {
+        let (model, _, _, _) = try TinyCLIP.apply(PrefixTuning.descriptor, ["n_prompts": .int(3)], base: TinyCLIP.model())
+        let recorder = Recorder()
+        model.text.hooks.append(recorder)
+        let output = GradMode.noGrad { model.text(TinyCLIP.tokens) }
+        let plain = model.text.poolPositions(TinyCLIP.tokens.ids)
+        XCTAssertEqual(recorder.inputs[0]?.poolPositions, plain.map { $0 + 3 })
+        XCTAssertEqual(recorder.inputs[1]?.attentionMask?[1], [1, 1, 1, 1, 1, 1, 0, 0, 0], "prompts unmasked, padding still masked")
+        XCTAssertEqual(output.state.poolPositions, plain)
+        XCTAssertEqual(output.lastHiddenState.shape, [3, 6, 32])
+    }
+
+    func testTextPromptGradientsMatchFiniteDifferences() throws {
+        let (model, _, prompts, _) = try TinyCLIP.apply(PrefixTuning.descriptor, ["n_prompts": .int(2)], base: TinyCLIP.model())
+        TowerGradientCheck.unitScale(prompts)
+        XCTAssertEqual(gradientMismatches(prompts, step: 5e-2, rtol: 3e-3, atol: TowerGradientCheck.noise) {
+            model.text(TinyCLIP.tokens).embeddings
+        }, [])
+    }
+
+    func testPrefixKeepsToTheTextTowerAndCountsAtViTB32() {
+        let towers = PrefixTuning.descriptor.parameters.first { $0.name == "towers" }!
+        if case .success = towers.check(.string("vision")) { XCTFail("prefix must refuse towers: vision") }
+        let prefix = PrefixTuning.descriptor
+        XCTAssertEqual(prefix.parameterCount(prefix.settings(nil), CLIPConfig()), 49_152)
+        XCTAssertEqual(prefix.parameterCount(prefix.settings(.map(["layers": .string("upper")])), CLIPConfig()), 24_576)
+    }
 }
