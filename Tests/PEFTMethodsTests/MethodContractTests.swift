@@ -37,6 +37,8 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: VPT.descriptor, values: [:], startsEqual: false),
         Case(descriptor: VPT.descriptor, values: ["depth": .string("shallow"), "n_prompts": .int(3)], startsEqual: false),
         Case(descriptor: VPT.descriptor, values: ["layers": .string("upper"), "n_prompts": .int(2)], startsEqual: false),
+        Case(descriptor: MaPLe.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: MaPLe.descriptor, values: ["n_ctx": .int(3), "depth": .int(1)], startsEqual: false),
         Case(descriptor: PrefixTuning.descriptor, values: [:], startsEqual: false),
         Case(descriptor: PrefixTuning.descriptor, values: ["layers": .string("2"), "n_prompts": .int(3)], startsEqual: false),
     ]
