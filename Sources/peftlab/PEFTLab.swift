@@ -18,6 +18,6 @@ struct PEFTLab: ParsableCommand {
         version: PEFTLabVersion.string,
         subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Queue.self, Work.self, Runs.self, Show.self,
                       Cancel.self, Retry.self, Resume.self, Datasets.self, Ingest.self, Preprocess.self, Features.self, Embed.self, Export.self,
-                      Bench.self, Version.self]
+                      Methods.self, Bench.self, Version.self]
     )
 }
