@@ -17,7 +17,8 @@ public struct RunPlan: Sendable, Equatable {
 }
 
 extension ExperimentSpec {
-    /// Expands the grid (cartesian product in spec order, minus `exclude`, plus `include`) × seeds.
+    /// Expands the grid (cartesian product in spec order, minus `exclude`, plus `include`) × seeds. A point that
+    /// sets `method.name` starts from that method's section (`methodSections`), then gets its own keys.
     ///
     /// Order is stable: grid points in row-major order of the axes, include entries after them, each with
     /// every seed in spec order; duplicate points (e.g. an include that is also in the product) appear once.
@@ -33,6 +34,9 @@ extension ExperimentSpec {
         for point in points {
             for seed in seeds {
                 var config = base
+                if let method = point["method.name"]?.stringValue, let section = methodSections[method] {
+                    config.set(path: "method", to: section)
+                }
                 for (key, value) in point { config.set(path: key, to: value) }
                 config.set(path: "experiment", to: .string(name))
                 config.set(path: "seed", to: .int(seed))
