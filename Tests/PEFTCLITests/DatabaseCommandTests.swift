@@ -99,7 +99,7 @@ final class DatabaseCommandTests: XCTestCase {
 
     func testHelpHasExamples() throws {
         let commands = ["quickstart", "init", "sql", "status", "queue", "work", "runs", "show", "cancel", "retry", "resume",
-                        "datasets", "datasets make", "datasets list", "ingest", "preprocess", "features", "embed", "version",
+                        "datasets", "datasets make", "datasets list", "ingest", "preprocess", "features", "embed", "methods", "version",
                         "bench gemm", "bench ops", "bench layer", "bench clip", "bench memory", "bench store",
                         "bench orchestrator"]
         for command in commands {

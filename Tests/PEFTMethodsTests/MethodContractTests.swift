@@ -22,6 +22,25 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: BottleneckAdapters.houlsby, values: [:]),
         Case(descriptor: BottleneckAdapters.houlsby, values: ["layers": .string("upper"), "bottleneck": .int(5), "activation": .string("gelu")]),
         Case(descriptor: BottleneckAdapters.pfeiffer, values: ["towers": .string("text"), "reduction": .int(4)]),
+        Case(descriptor: FullFineTuning.descriptor, values: [:]),
+        Case(descriptor: FullFineTuning.descriptor, values: ["layers": .string("2"), "towers": .string("vision")]),
+        Case(descriptor: BitFit.descriptor, values: [:]),
+        Case(descriptor: BitFit.descriptor, values: ["layers": .string("upper"), "towers": .string("text")]),
+        Case(descriptor: IA3.descriptor, values: [:]),
+        Case(descriptor: IA3.descriptor, values: ["targets": .list(LinearSlot.allCases.map { .string($0.rawValue) }),
+                                                  "layers": .string("2"), "towers": .string("vision")]),
+        Case(descriptor: CLIPAdapter.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: CLIPAdapter.descriptor, values: ["towers": .string("both"), "reduction": .int(2), "alpha": .double(0.5)],
+             startsEqual: false),
+        Case(descriptor: CoOp.descriptor, values: ["n_ctx": .int(4)], startsEqual: false),
+        Case(descriptor: CoOp.descriptor, values: ["n_ctx": .int(12)], startsEqual: false),  // truncates the 6-token row
+        Case(descriptor: VPT.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: VPT.descriptor, values: ["depth": .string("shallow"), "n_prompts": .int(3)], startsEqual: false),
+        Case(descriptor: VPT.descriptor, values: ["layers": .string("upper"), "n_prompts": .int(2)], startsEqual: false),
+        Case(descriptor: MaPLe.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: MaPLe.descriptor, values: ["n_ctx": .int(3), "depth": .int(1)], startsEqual: false),
+        Case(descriptor: PrefixTuning.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: PrefixTuning.descriptor, values: ["layers": .string("2"), "n_prompts": .int(3)], startsEqual: false),
     ]
 
     func testEveryRegisteredMethodHasACase() {

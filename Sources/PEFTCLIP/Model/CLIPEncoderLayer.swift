@@ -20,9 +20,9 @@ public final class CLIPEncoderLayer: ParameterContainer, @unchecked Sendable {
     /// MLP non-linearity.
     public let activation: Activation
     /// Norm before attention (`layer_norm1`).
-    public let layerNorm1: LayerNorm
+    public internal(set) var layerNorm1: LayerNorm
     /// Norm before the MLP (`layer_norm2`).
-    public let layerNorm2: LayerNorm
+    public internal(set) var layerNorm2: LayerNorm
     /// Query projection `[D, D]` (`self_attn.q_proj`).
     public var qProj: any LinearLayer
     /// Key projection (`self_attn.k_proj`).

@@ -20,13 +20,19 @@ public final class CLIPModel: ParameterContainer, @unchecked Sendable {
     /// Vision tower (`vision_model.*`, `visual_projection`).
     public let vision: CLIPVisionTower
     /// Scalar log temperature (`logit_scale`, shape `[]`); logits are `exp(logitScale) · cos`.
-    public let logitScale: Tensor
+    public internal(set) var logitScale: Tensor
+    /// Modules a PEFT method runs itself, outside the towers' slots, adapter lists and hooks (CoOp's context vectors,
+    /// CLIP-Adapter's MLPs on the embeddings, MaPLe's prompt learner), each under a name unique in the model. They
+    /// belong to this model only and are listed by `namedParameters()` as `<name>.<parameter>`, so trainability and
+    /// checkpoints see them like any other tensor; they are not part of the backbone (`save` does not write them).
+    public var methodModules: [(name: String, module: any ParameterContainer)] = []
 
     /// Builds a model from tensors keyed by HF name; every key of `config.parameterSpecs()` must be present with
     /// its shape (use `load(from:)` for user-supplied files, which reports problems as errors).
     ///
-    /// The model starts frozen (`requiresGrad` false everywhere, so forwards record no graph); PEFT methods unfreeze
-    /// what they train, full fine-tuning calls `unfreezeAll()`.
+    /// The model starts frozen (`requiresGrad` false everywhere, so forwards record no graph); PEFT methods add
+    /// trainable modules, and methods that train base tensors (full fine-tuning, BitFit) swap in trainable copies
+    /// (`trainOwnCopies(of:)`), so tensors shared with other models are never unfrozen.
     public init(config: CLIPConfig, tensors: [String: Tensor]) {
         self.config = config
         let lookup: (String) -> Tensor = { name in
@@ -58,11 +64,12 @@ public final class CLIPModel: ParameterContainer, @unchecked Sendable {
     }
 
     /// Every parameter under its full path: checkpoint tensors by HF key, then wrapper, adapter and hook tensors
-    /// under their slot's path. A tensor shared by several slots is listed once.
+    /// under their slot's path, then `methodModules` under their names. A tensor shared by several slots is listed once.
     public func namedParameters() -> [(String, Tensor)] {
         var seen = Set<ObjectIdentifier>()
         var result: [(String, Tensor)] = []
-        for (name, tensor) in text.namedParameters() + vision.namedParameters() + [("logit_scale", logitScale)]
+        let attached = methodModules.flatMap { entry in entry.module.namedParameters().map { ("\(entry.name).\($0.0)", $0.1) } }
+        for (name, tensor) in text.namedParameters() + vision.namedParameters() + [("logit_scale", logitScale)] + attached
             where seen.insert(ObjectIdentifier(tensor)).inserted {
             result.append((name, tensor))
         }

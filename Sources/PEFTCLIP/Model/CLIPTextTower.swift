@@ -14,13 +14,13 @@ public final class CLIPTextTower: ParameterContainer, @unchecked Sendable {
     /// Text hyper-parameters.
     public let config: CLIPTextConfig
     /// `[vocab, D]` token embeddings (`embeddings.token_embedding.weight`).
-    public let tokenEmbedding: Tensor
+    public internal(set) var tokenEmbedding: Tensor
     /// `[max_positions, D]` position embeddings (`embeddings.position_embedding.weight`).
-    public let positionEmbedding: Tensor
+    public internal(set) var positionEmbedding: Tensor
     /// The encoder layers.
     public let layers: [CLIPEncoderLayer]
     /// Final layer norm (`final_layer_norm`).
-    public let finalLayerNorm: LayerNorm
+    public internal(set) var finalLayerNorm: LayerNorm
     /// `[projection_dim, D]` projection into the joint space (`text_projection`, no bias).
     public var projection: any LinearLayer
     /// Hooks run before each layer and after the last (prompts, state sharing).

@@ -11,17 +11,17 @@ public final class CLIPVisionTower: ParameterContainer, @unchecked Sendable {
     /// Vision hyper-parameters.
     public let config: CLIPVisionConfig
     /// `[D]` learned class token (`embeddings.class_embedding`).
-    public let classEmbedding: Tensor
+    public internal(set) var classEmbedding: Tensor
     /// `[D, C, p, p]` patch convolution (`embeddings.patch_embedding.weight`).
-    public let patchEmbedding: Tensor
+    public internal(set) var patchEmbedding: Tensor
     /// `[1 + patches, D]` position embeddings (`embeddings.position_embedding.weight`).
-    public let positionEmbedding: Tensor
+    public internal(set) var positionEmbedding: Tensor
     /// Norm before the encoder (`pre_layrnorm`, sic).
-    public let preLayerNorm: LayerNorm
+    public internal(set) var preLayerNorm: LayerNorm
     /// The encoder layers.
     public let layers: [CLIPEncoderLayer]
     /// Norm of the pooled class token (`post_layernorm`).
-    public let postLayerNorm: LayerNorm
+    public internal(set) var postLayerNorm: LayerNorm
     /// `[projection_dim, D]` projection into the joint space (`visual_projection`, no bias).
     public var projection: any LinearLayer
     /// Hooks run before each layer and after the last.

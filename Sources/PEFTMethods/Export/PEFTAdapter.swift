@@ -68,6 +68,8 @@ public struct PEFTAdapter {
             }
         }
         var config = baseConfig(type: "LORA")
+        config["layers_to_transform"] = NSNull()
+        config["layers_pattern"] = NSNull()
         config["r"] = rank
         config["lora_alpha"] = alpha
         config["lora_dropout"] = dropout
@@ -80,11 +82,11 @@ public struct PEFTAdapter {
         return PEFTAdapter(config: config, tensors: items)
     }
 
-    /// The fields every PEFT adapter config carries.
+    /// The fields every PEFT adapter config carries (PEFT warns about fields a config type does not declare, so
+    /// method-specific ones such as LoRA's `layers_to_transform` are added by each method).
     static func baseConfig(type: String) -> [String: Any] {
         ["peft_type": type, "task_type": NSNull(), "base_model_name_or_path": NSNull(), "revision": NSNull(),
-         "inference_mode": true, "modules_to_save": NSNull(), "layers_to_transform": NSNull(),
-         "layers_pattern": NSNull(), "auto_mapping": NSNull()]
+         "inference_mode": true, "modules_to_save": NSNull(), "auto_mapping": NSNull()]
     }
 
     /// PEFT's `target_modules`: the module names when every layer of both towers is adapted, otherwise a regex that
@@ -97,13 +99,19 @@ public struct PEFTAdapter {
         return "^(" + paths.map { $0.replacingOccurrences(of: ".", with: "\\.") }.joined(separator: "|") + ")$"
     }
 
-    /// Applies a LoRA adapter to `model` (wrapping its linears in place; inference only, no dropout).
+    /// Applies a LoRA or IA3 adapter to `model` (wrapping its linears in place; inference only, no dropout).
     /// - Throws: `CheckpointError` for an unsupported adapter type or option, or keys that name no module of the model.
     public func apply(to model: CLIPModel, path: String) throws {
         let type = config["peft_type"] as? String ?? "?"
-        guard type == "LORA" else {
-            throw CheckpointError.badConfig(path: path, field: "peft_type", expected: "LORA", found: type)
+        switch type {
+        case "LORA": try applyLoRA(to: model, path: path)
+        case "IA3": try applyIA3(to: model, path: path)
+        default: throw CheckpointError.badConfig(path: path, field: "peft_type", expected: "LORA or IA3", found: type)
         }
+    }
+
+    /// Wraps `model`'s linears named by a LoRA adapter's tensors.
+    private func applyLoRA(to model: CLIPModel, path: String) throws {
         if config["use_dora"] as? Bool == true {
             throw CheckpointError.badConfig(path: path, field: "use_dora", expected: "false (DoRA is not supported)", found: "true")
         }

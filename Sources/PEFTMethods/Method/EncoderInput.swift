@@ -24,6 +24,18 @@ public enum TowerInput {
     case embeddings(Tensor)
 }
 
+extension TowerInput {
+    /// The case's name, for messages (`pixels`, `tokens`, `hidden`, `embeddings`).
+    public var kind: String {
+        switch self {
+        case .pixels: return "pixels"
+        case .tokens: return "tokens"
+        case .hidden: return "hidden"
+        case .embeddings: return "embeddings"
+        }
+    }
+}
+
 /// A batch as a method's encoder sees it.
 public struct EncoderInput {
     /// Vision tower input, nil when the run does not use images.

@@ -18,10 +18,13 @@ public struct MethodDescriptor: Sendable {
     public var parameterCount: @Sendable (Settings, CLIPConfig) -> Int
     /// Builds the method for one run.
     public var make: @Sendable (Settings) throws -> any PEFTMethod
+    /// Whether `parameterCount` counts tensors of the backbone itself (full fine-tuning, BitFit train copies of
+    /// them) rather than tensors the method adds: a run's total then counts them once.
+    public var trainsBaseTensors: Bool
 
     public init(name: String, summary: String, trains: String, tasks: Set<TaskKind>, parameters: [ParameterSpec],
                 check: @escaping @Sendable (Settings, CLIPConfig) -> [(parameter: String, message: String)] = MethodDescriptor.checkLayers,
-                parameterCount: @escaping @Sendable (Settings, CLIPConfig) -> Int,
+                parameterCount: @escaping @Sendable (Settings, CLIPConfig) -> Int, trainsBaseTensors: Bool = false,
                 make: @escaping @Sendable (Settings) throws -> any PEFTMethod) {
         self.name = name
         self.summary = summary
@@ -30,6 +33,7 @@ public struct MethodDescriptor: Sendable {
         self.parameters = parameters
         self.check = check
         self.parameterCount = parameterCount
+        self.trainsBaseTensors = trainsBaseTensors
         self.make = make
     }
 
@@ -62,6 +66,8 @@ public struct MethodRegistry: Sendable {
 
     /// Every method this build can train.
     public static let standard = MethodRegistry([
-        LinearProbe.descriptor, LoRA.descriptor, BottleneckAdapters.houlsby, BottleneckAdapters.pfeiffer,
+        LinearProbe.descriptor, FullFineTuning.descriptor, BitFit.descriptor, LoRA.descriptor, IA3.descriptor,
+        BottleneckAdapters.houlsby, BottleneckAdapters.pfeiffer, CLIPAdapter.descriptor, CoOp.descriptor,
+        VPT.descriptor, MaPLe.descriptor, PrefixTuning.descriptor,
     ])
 }

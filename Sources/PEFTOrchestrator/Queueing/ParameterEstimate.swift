@@ -45,7 +45,8 @@ public enum ParameterEstimate {
         }
         guard method.inputFeature == nil else { return ParameterCounts(method: 0, head: head, backbone: 0) }
         guard let shape else { return nil }
-        return ParameterCounts(method: descriptor.parameterCount(settings, shape), head: head,
-                               backbone: shape.parameterCount)
+        let trained = descriptor.parameterCount(settings, shape)
+        return ParameterCounts(method: trained, head: head,
+                               backbone: shape.parameterCount - (descriptor.trainsBaseTensors ? trained : 0))
     }
 }

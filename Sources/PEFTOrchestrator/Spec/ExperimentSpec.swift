@@ -15,6 +15,11 @@ import PEFTMethods
 /// include: [{train.lr: 1e-2, method.l2: 0}]                # extra points outside the product
 /// exclude: [{train.lr: 3e-3, method.l2: 1e-4}]             # points removed from the product
 /// ```
+///
+/// A grid axis or an include entry may set `method.name` to train another method: its point then starts from
+/// that method's own section (`methodSections`): the base method's explicitly written settings that the other
+/// method also has, its defaults for the rest, nothing of the settings only the base method has; the point's
+/// `method.*` keys are checked against the method they set.
 public struct ExperimentSpec: Sendable {
     public var name: String
     public var file: String
@@ -29,6 +34,8 @@ public struct ExperimentSpec: Sendable {
     public var exclude: [[String: ConfigValue]]
     /// Where each dotted key was written, for errors found later (e.g. an unknown dataset at queue time).
     public var locations: [String: (file: String, line: Int)]
+    /// The canonical `method:` section of each method a grid axis or include entry switches to with `method.name`.
+    public var methodSections: [String: ConfigValue] = [:]
 
     static let topLevelKeys = ["name", "description", "base", "dataset", "backbone", "task", "method", "train", "head",
                                "grid", "seeds", "include", "exclude", "target_metric"]

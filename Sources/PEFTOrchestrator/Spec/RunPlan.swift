@@ -49,7 +49,8 @@ extension ExperimentSpec {
                                                 + "shrink the grid, or raise the limit with --max-runs N")])
     }
 
-    /// Expands the grid (cartesian product in spec order, minus `exclude`, plus `include`) × seeds.
+    /// Expands the grid (cartesian product in spec order, minus `exclude`, plus `include`) × seeds. A point that
+    /// sets `method.name` starts from that method's section (`methodSections`), then gets its own keys.
     ///
     /// Order is stable: grid points in row-major order of the axes, include entries after them, each with
     /// every seed in spec order; duplicate points (e.g. an include that is also in the product) appear once.
@@ -89,6 +90,9 @@ extension ExperimentSpec {
     private func emit(_ point: [String: ConfigValue], seen: inout Set<String>, _ body: (RunPlan) throws -> Void) rethrows {
         for seed in seeds {
             var config = base
+            if let method = point["method.name"]?.stringValue, let section = methodSections[method] {
+                config.set(path: "method", to: section)
+            }
             for (key, value) in point { config.set(path: key, to: value) }
             config.set(path: "experiment", to: .string(name))
             config.set(path: "seed", to: .int(seed))

@@ -4,8 +4,13 @@ import PEFTMethods
 struct SpecValidator {
     let registry: MethodRegistry
     let file: String
-    private(set) var problems: [SpecError] = []
-    private var locations: [String: (file: String, line: Int)] = [:]
+    var problems: [SpecError] = []
+    var locations: [String: (file: String, line: Int)] = [:]
+    /// The spec's task, once read.
+    private(set) var task: TaskKind?
+    /// The base method and the settings its `method:` mapping writes explicitly (not defaulted).
+    private(set) var baseMethod: MethodDescriptor?
+    private(set) var explicitMethodKeys: Set<String> = []
 
     init(registry: MethodRegistry, file: String) {
         self.registry = registry
@@ -55,19 +60,23 @@ struct SpecValidator {
         }
         if let metric = target ?? task?.defaultTarget { base.set(path: "target_metric", to: .string(metric)) }
 
+        self.task = task
         let method = validateMethod(root, task: task, into: &base)
+        baseMethod = method
         validateSection(root.entry("train"), key: "train", parameters: TrainSettings.parameters, into: &base)
         validateSection(root.entry("head"), key: "head", parameters: TaskKind.headParameters, into: &base)
 
         let parameters = method.map { schema(for: $0) } ?? [:]
         let grid = validateGrid(root.entry("grid"), parameters: parameters)
         let seeds = validateSeeds(root.entry("seeds"))
+        let gridMethods = grid.first { $0.key == "method.name" }?.values ?? []
         let include = validatePoints(root.entry("include"), key: "include", parameters: parameters, axes: nil)
         let exclude = validatePoints(root.entry("exclude"), key: "exclude", parameters: parameters,
-                                     axes: Set(grid.map(\.key)))
+                                     axes: Set(grid.map(\.key)), gridMethods: gridMethods)
+        let sections = methodSections(base: base, grid: grid, include: include)
         guard problems.isEmpty, let name else { return nil }
         return ExperimentSpec(name: name, file: file, yaml: yaml, base: base, grid: grid, seeds: seeds,
-                              include: include, exclude: exclude, locations: locations)
+                              include: include, exclude: exclude, locations: locations, methodSections: sections)
     }
 
     /// Every dotted key a grid, include or exclude entry may set, with its parameter spec.
@@ -109,6 +118,7 @@ struct SpecValidator {
             var trimmed = entry
             if case .map(let entries) = entry.value.kind {
                 trimmed.value.kind = .map(entries.filter { $0.key != "name" })
+                explicitMethodKeys = Set(entries.map(\.key).filter { key in key != "name" && method.parameters.contains { $0.name == key } })
             }
             validateSection(trimmed, key: "method", parameters: method.parameters, into: &base)
         } else {
@@ -155,11 +165,17 @@ struct SpecValidator {
             return []
         }
         var grid: [(key: String, values: [ConfigValue])] = []
+        let switched = axes.first { $0.key == "method.name" }.map { axis -> [ConfigValue] in
+            if case .list(let items) = axis.value.kind { return items.map(\.plain) }
+            return []
+        }
         for axis in axes {
             let key = SpecKey.path("grid", axis.key) ?? "grid"
-            guard let p = parameters[axis.key] else {
-                fail(axis, key: key, SpecKey.message(for: axis.key,
-                     "not a setting of this spec; use method.<name>, train.<name>, head.<name>, dataset or backbone"))
+            let checks: [ParameterSpec]
+            switch settingSpecs(axis.key, parameters: parameters, methods: switched) {
+            case .success(let specs): checks = specs
+            case .failure(let problem):
+                fail(axis, key: key, SpecKey.message(for: axis.key, problem.message))
                 continue
             }
             guard case .list(let items) = axis.value.kind, !items.isEmpty else {
@@ -168,7 +184,7 @@ struct SpecValidator {
             }
             var values: [ConfigValue] = []
             for item in items {
-                switch p.check(item.plain) {
+                switch Self.check(item.plain, checks) {
                 case .success(let v):
                     if values.contains(v) { fail(item, key: key, "value \(v) is listed twice") } else { values.append(v) }
                 case .failure(let problem): fail(item, key: key, problem.message)
@@ -203,7 +219,7 @@ struct SpecValidator {
 
     /// `include:` / `exclude:` entries: lists of mappings from dotted keys to single values.
     private mutating func validatePoints(_ entry: LocatedValue.Entry?, key: String, parameters: [String: ParameterSpec],
-                                         axes: Set<String>?) -> [[String: ConfigValue]] {
+                                         axes: Set<String>?, gridMethods: [ConfigValue] = []) -> [[String: ConfigValue]] {
         guard let entry else { return [] }
         guard case .list(let items) = entry.value.kind else {
             fail(entry, key: key, "expected a list of mappings, e.g. `- {train.lr: 1e-2}`")
@@ -216,17 +232,21 @@ struct SpecValidator {
                 continue
             }
             var point: [String: ConfigValue] = [:]
+            // The methods this point may train: the one it names, else (exclude) those of the grid's method.name axis.
+            let named = pairs.first { $0.key == "method.name" }.map { [$0.value.plain] } ?? (gridMethods.isEmpty ? nil : gridMethods)
             for pair in pairs {
-                guard let p = parameters[pair.key] else {
-                    fail(pair, key: SpecKey.path(key, pair.key),
-                         SpecKey.message(for: pair.key, "not a setting of this spec"))
+                let checks: [ParameterSpec]
+                switch settingSpecs(pair.key, parameters: parameters, methods: named) {
+                case .success(let specs): checks = specs
+                case .failure(let problem):
+                    fail(pair, key: SpecKey.path(key, pair.key), SpecKey.message(for: pair.key, problem.message))
                     continue
                 }
                 if let axes, !axes.contains(pair.key) {
                     fail(pair, key: "\(key).\(pair.key)", "exclude may only name grid axes (\(axes.sorted().joined(separator: ", ")))")
                     continue
                 }
-                switch p.check(pair.value.plain) {
+                switch Self.check(pair.value.plain, checks) {
                 case .success(let v): point[pair.key] = v
                 case .failure(let problem): fail(pair, key: "\(key).\(pair.key)", problem.message)
                 }

@@ -47,7 +47,7 @@ public enum RunExport {
             tensor.storage = entry.values
         }
         guard let adapter = method.peftAdapter(model: model) else {
-            throw PermanentRunError("method '\(config.method)' has no Hugging Face PEFT format (export supports: lora)")
+            throw PermanentRunError("method '\(config.method)' has no Hugging Face PEFT format (export supports: lora, ia3, coop)")
         }
         return adapter
     }

@@ -70,7 +70,9 @@ public struct ParameterCounts: Sendable, Equatable, Codable {
     public var method: Int
     /// The task head's parameters.
     public var head: Int
-    /// The backbone's own parameters (0 for runs on stored features).
+    /// The backbone's parameters the method does not train: all of them, less those a method training base tensors
+    /// (full fine-tuning, BitFit) counts in `method`, so that `total` counts each tensor once (0 for runs on stored
+    /// features).
     public var backbone: Int
 
     public var trainable: Int { method + head }
@@ -157,8 +159,10 @@ public final class Trainer {
             head = RetrievalHead(initialLogitScale: model?.logitScale.scalar ?? 2.6592, batchSize: config.train.batchSize)
         }
         parameters = methodParameters + prefixed("head", head.namedParameters())
-        counts = ParameterCounts(method: methodParameters.reduce(0) { $0 + $1.1.count },
-                                 head: head.parameterCount(), backbone: model?.baseParameters().reduce(0) { $0 + $1.1.count } ?? 0)
+        let trained = Set(methodParameters.map { ObjectIdentifier($0.1) })
+        counts = ParameterCounts(method: methodParameters.reduce(0) { $0 + $1.1.count }, head: head.parameterCount(),
+                                 backbone: model?.baseParameters().filter { !trained.contains(ObjectIdentifier($0.1)) }
+                                     .reduce(0) { $0 + $1.1.count } ?? 0)
         stepsPerEpoch = (data.train.count + config.train.batchSize - 1) / config.train.batchSize
         totalSteps = stepsPerEpoch * config.train.epochs
         optimizer = config.train.makeOptimizer()

@@ -16,6 +16,15 @@ public final class LayerNorm: ParameterContainer {
         self.eps = eps
     }
 
+    /// A norm around existing `[D]` tensors (e.g. a checkpoint's, or trainable copies of them).
+    public init(weight: Tensor, bias: Tensor, eps: Float = 1e-5) {
+        precondition(weight.rank == 1 && bias.shape == weight.shape,
+                     "LayerNorm: weight \(weight.shape) and bias \(bias.shape) must be the same [D]")
+        self.weight = weight
+        self.bias = bias
+        self.eps = eps
+    }
+
     /// `[.., D] → [.., D]`.
     public func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: weight, bias: bias, eps: eps) }
 

@@ -31,7 +31,7 @@ struct Embed: ParsableCommand {
     @Option(name: .customLong("texts-file"), help: ArgumentHelp("A UTF-8 file with one text per line.", valueName: "file"))
     var textsFile: String?
 
-    @Option(help: ArgumentHelp("A Hugging Face PEFT adapter directory (LoRA) to apply to the backbone.", valueName: "dir"))
+    @Option(help: ArgumentHelp("A Hugging Face PEFT adapter directory (LoRA or IA3) to apply to the backbone.", valueName: "dir"))
     var adapter: String?
     @Option(help: AlphaPolicy.help)
     var alpha = AlphaPolicy.compositeOnWhite

@@ -1,0 +1,32 @@
+import PEFTCLIP
+import XCTest
+@testable import PEFTMethods
+
+/// Every registered method's parameter count at ViT-B/32 shapes (`CLIPConfig()`, 151 277 313 parameters) with its
+/// defaults: the figures of the README's methods table.
+final class DefaultParameterCountTests: XCTestCase {
+    static let expected: [String: Int] = [
+        "linear-probe": 0,
+        "full": 151_277_312,
+        "bitfit": 171_008,
+        "lora": 491_520,
+        "ia3": 92_160,
+        "houlsby": 2_588_544,
+        "pfeiffer": 1_294_272,
+        "clip-adapter": 131_072,
+        "coop": 8_192,
+        "vpt": 73_728,
+        "maple": 3_555_072,
+        "prefix": 49_152,
+    ]
+
+    func testEveryMethodAtViTB32Defaults() {
+        let config = CLIPConfig()
+        XCTAssertEqual(config.parameterCount, 151_277_313)
+        XCTAssertEqual(Set(Self.expected.keys), Set(MethodRegistry.standard.names))
+        for name in MethodRegistry.standard.names {
+            let d = MethodRegistry.standard[name]!
+            XCTAssertEqual(d.parameterCount(d.settings(nil), config), Self.expected[name], name)
+        }
+    }
+}
