@@ -9,9 +9,12 @@ extension StoreError {
         return text.contains("database is locked") || text.contains("busy")
     }
 
-    /// Whether the error came from SQLite itself (rather than a missing row or a refused statement).
+    /// Whether the database itself failed (SQLite errors, a full disk, a read-only or vanished file), rather than a
+    /// missing row or a refused statement: a worker cannot fix these by retrying the run.
     public var isSQLFailure: Bool {
-        if case .sql = self { return true }
-        return false
+        switch self {
+        case .sql, .diskFull, .readOnlyFile, .outOfMemory, .notADatabase: return true
+        default: return false
+        }
     }
 }
