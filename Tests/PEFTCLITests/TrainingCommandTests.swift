@@ -5,7 +5,8 @@ import PEFTStore
 import XCTest
 
 /// The training core through the CLI: a LoRA grid queued with parameter counts, worked, exported in PEFT's format
-/// and applied by `embed --adapter`, which then differs from the bare backbone.
+/// and applied by `embed --adapter`, which then differs from the bare backbone; a full fine-tuning run
+/// exports a whole backbone.
 final class TrainingCommandTests: XCTestCase {
     func testLoRARunQueuesWithCountsTrainsExportsAndEmbedsWithTheAdapter() throws {
         let dir = TemporaryDirectory()
@@ -49,6 +50,23 @@ final class TrainingCommandTests: XCTestCase {
         let adapted = try CLIRunner.run(["embed", "--backbone", dir.path("backbone"), "--adapter", dir.path("adapter"), "--text", "a sunny beach"])
         XCTAssertEqual(adapted.status, 0, adapted.stderr)
         XCTAssertNotEqual(plain.stdout, adapted.stdout, "the trained adapter changes the text embedding")
+
+        // Full fine-tuning exports the whole trained backbone, which loads and embeds differently from the base.
+        try """
+            name: full-cli
+            dataset: sarcasm
+            backbone: \(dir.path("backbone"))
+            task: classification
+            method: {name: full}
+            train: {epochs: 1, batch_size: 8, lr: 0.01}
+            """.write(toFile: dir.path("full.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try CLIRunner.run(["queue", "--db", db, dir.path("full.yaml")]).status, 0)
+        XCTAssertTrue(try CLIRunner.run(["work", "--db", db, "--threads", "1"]).stdout.contains("1 succeeded, 0 failed"))
+        let full = try CLIRunner.run(["export", "--db", db, "2", "--out", dir.path("tuned")])
+        XCTAssertTrue(full.stdout.contains("whole fine-tuned backbone"), full.stdout + full.stderr)
+        let tuned = try CLIRunner.run(["embed", "--backbone", dir.path("tuned"), "--text", "a sunny beach"])
+        XCTAssertEqual(tuned.status, 0, tuned.stderr)
+        XCTAssertNotEqual(tuned.stdout, plain.stdout, "the exported backbone holds the fine-tuned weights")
 
         let missing = try CLIRunner.run(["export", "--db", db, "99", "--out", dir.path("nothing")])
         XCTAssertNotEqual(missing.status, 0)

@@ -120,6 +120,39 @@ final class MethodContractTests: XCTestCase {
         }
     }
 
+    /// Records, before each layer, whether the residual stream entering it carries a graph (runs first among the hooks).
+    final class GraphProbe: TowerHook {
+        let hookName = "graph_probe"
+        var recorded: [Int: Bool] = [:]
+        func beforeLayer(_ layer: Int, state: inout TowerState) { recorded[layer] = state.hidden.hasGraph }
+        func namedParameters() -> [(String, Tensor)] { [] }
+    }
+
+    /// Frozen layers below the first trainable module record no graph, so they keep no activations for backward.
+    func testLayersBelowTheReachRecordNoGraph() throws {
+        let base = TinyCLIP.model()
+        for c in Self.cases {
+            let label = "\(c.descriptor.name) \(ConfigValue.map(c.values).canonicalJSON)"
+            let (model, method, _, _) = try TinyCLIP.apply(c.descriptor, c.values, base: base)
+            let probes = (GraphProbe(), GraphProbe())
+            model.text.hooks.insert(probes.0, at: 0)
+            model.vision.hooks.insert(probes.1, at: 0)
+            _ = method.encode(TinyCLIP.input, model: model)
+            for (tower, probe) in [(TowerKind.text, probes.0), (.vision, probes.1)] {
+                let first: Int
+                switch method.reach(tower, in: model) {
+                case .frozen: first = model.layers(tower).count
+                case .fromLayer(let k): first = k
+                }
+                guard first > 0 else { continue }  // a method reaching layer 0 may feed it learned inputs
+                for layer in 0 ... min(first, model.layers(tower).count - 1) {
+                    guard let hasGraph = probe.recorded[layer] else { continue }
+                    XCTAssertFalse(hasGraph, "\(label): \(tower.rawValue) layer \(layer) input has a graph below the reach \(first)")
+                }
+            }
+        }
+    }
+
     func testTwoRunsOverOneBaseDoNotSeeEachOthersWrappers() throws {
         let base = TinyCLIP.model()
         let (a, _, _, _) = try TinyCLIP.apply(LoRA.descriptor, [:], base: base)

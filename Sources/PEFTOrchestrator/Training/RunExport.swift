@@ -16,11 +16,18 @@ public enum RunExport {
         case last
     }
 
-    /// The run's method in HF PEFT's adapter format.
-    /// - Throws: `PermanentRunError` when the run, its checkpoint or its backbone is missing, or its method has no
-    ///   PEFT format; `CheckpointError` for a bad backbone.
-    public static func peftAdapter(runID: Int64, store: Store, selection: Selection = .best,
-                                   registry: MethodRegistry = .standard) throws -> PEFTAdapter {
+    /// What a run exports: its method in HF PEFT's adapter format, or, for methods that train the backbone's own
+    /// weights (full fine-tuning, BitFit), the whole trained backbone in the Hugging Face layout.
+    public enum Artifact {
+        case adapter(PEFTAdapter)
+        case backbone(CLIPBackbone)
+    }
+
+    /// The run's trained method as an artifact to write.
+    /// - Throws: `PermanentRunError` when the run, its checkpoint or its backbone is missing, or its method has
+    ///   neither a PEFT format nor trained base weights; `CheckpointError` for a bad backbone.
+    public static func artifact(runID: Int64, store: Store, selection: Selection = .best,
+                                registry: MethodRegistry = .standard) throws -> Artifact {
         let (configJSON, checkpoint) = try store.read { db -> (String?, CheckpointRecord?) in
             let json = try String.fetchOne(db, sql: "SELECT config_json FROM runs WHERE id = ?", arguments: [runID])
             let record = selection == .best ? try CheckpointRecord.best(runID: runID, in: db) ?? CheckpointRecord.latest(runID: runID, in: db)
@@ -34,8 +41,8 @@ public enum RunExport {
             throw PermanentRunError("method '\(config.method)' is not available in this build of peftlab")
         }
         guard let backbone = config.backbone else { throw PermanentRunError("run \(runID) has no backbone to export an adapter for") }
-        let base = try CLIPBackbone.load(from: URL(fileURLWithPath: backbone)).model
-        let model = CLIPModel(sharingWeightsOf: base)
+        let loaded = try CLIPBackbone.load(from: URL(fileURLWithPath: backbone))
+        let model = CLIPModel(sharingWeightsOf: loaded.model)
         let method = try descriptor.make(config.methodSettings(descriptor))
         var context = MethodContext(rng: RNG(seed: UInt64(config.seed), stream: Trainer.methodStream), mode: ForwardMode())
         let trainable = try method.apply(to: model, context: &context)
@@ -46,9 +53,11 @@ public enum RunExport {
             }
             tensor.storage = entry.values
         }
-        guard let adapter = method.peftAdapter(model: model) else {
-            throw PermanentRunError("method '\(config.method)' has no Hugging Face PEFT format (export supports: lora, ia3, coop)")
+        if let adapter = method.peftAdapter(model: model) { return .adapter(adapter) }
+        if descriptor.trainsBaseTensors {
+            return .backbone(CLIPBackbone(model: model, tokenizer: loaded.tokenizer, preprocessor: loaded.preprocessor))
         }
-        return adapter
+        throw PermanentRunError("method '\(config.method)' has no Hugging Face format to export "
+                                + "(adapters: lora, ia3, coop; whole backbones: full, bitfit)")
     }
 }
