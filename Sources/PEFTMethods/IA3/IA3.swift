@@ -27,42 +27,23 @@ public final class IA3: PEFTMethod {
             Towers.parameter(),
         ],
         parameterCount: { settings, config in
-            settings.towers().kinds.reduce(0) { total, tower in
-                let layers = settings.layers().indices(layers: config.layers(tower)).count
-                let perLayer = settings.strings("targets").compactMap(LinearSlot.init(rawValue:)).reduce(0) {
-                    let (input, output) = $1.shape(tower, config)
-                    return $0 + ($1 == feedForward ? input : output)
-                }
-                return total + layers * perLayer
-            }
+            LinearTargets(settings).count(config) { slot, shape in slot == feedForward ? shape.input : shape.output }
         },
         make: { IA3($0) })
 
-    public let targets: [LinearSlot]
-    public let layers: LayerRange
-    public let towers: Towers
+    public let targets: LinearTargets
     private var wrapped: [TowerKind: [Int]] = [:]
 
     public init(_ settings: Settings) {
-        targets = settings.strings("targets").compactMap(LinearSlot.init(rawValue:))
-        layers = settings.layers()
-        towers = settings.towers()
+        targets = LinearTargets(settings)
     }
 
     public func apply(to model: CLIPModel, context: inout MethodContext) throws -> [(String, Tensor)] {
-        var trainable: [(String, Tensor)] = []
-        for tower in towers.kinds {
-            let indices = layers.indices(layers: model.layers(tower).count)
-            wrapped[tower] = indices
-            for index in indices {
-                let layer = model.layers(tower)[index]
-                for slot in targets {
-                    let ia3 = IA3Linear(wrapping: slot.get(layer).base, scalesInput: slot == Self.feedForward)
-                    slot.set(layer, ia3)
-                    trainable.append(("\(slot.path(tower, layer: index)).ia3_l", ia3.scaling))
-                }
-            }
+        let (layers, trainable) = targets.wrap(model) { base, slot, path in
+            let ia3 = IA3Linear(wrapping: base, scalesInput: slot == Self.feedForward)
+            return (ia3, [("\(path).ia3_l", ia3.scaling)])
         }
+        wrapped = layers
         return trainable
     }
 
@@ -71,19 +52,12 @@ public final class IA3: PEFTMethod {
     }
 
     public func merge(into model: CLIPModel) -> Bool {
-        for tower in TowerKind.allCases {
-            for layer in model.layers(tower) {
-                for slot in LinearSlot.allCases {
-                    guard let ia3 = slot.get(layer) as? IA3Linear else { continue }
-                    slot.set(layer, ia3.merged())
-                }
-            }
-        }
+        LinearTargets.replaceAll(IA3Linear.self, in: model) { $0.merged() }
         return true
     }
 
     public func peftAdapter(model: CLIPModel) -> PEFTAdapter? {
-        PEFTAdapter.ia3(model: model, targets: targets,
-                        layers: towers.kinds.flatMap { tower in (wrapped[tower] ?? []).map { (tower, $0) } })
+        PEFTAdapter.ia3(model: model, targets: targets.slots,
+                        layers: targets.towers.kinds.flatMap { tower in (wrapped[tower] ?? []).map { (tower, $0) } })
     }
 }

@@ -23,50 +23,32 @@ public final class LoRA: PEFTMethod {
         ],
         parameterCount: { settings, config in
             let r = settings.int("r")
-            return settings.towers().kinds.reduce(0) { total, tower in
-                let layers = settings.layers().indices(layers: config.layers(tower)).count
-                let perLayer = settings.strings("targets").compactMap(LinearSlot.init(rawValue:)).reduce(0) {
-                    let (i, o) = $1.shape(tower, config)
-                    return $0 + r * (i + o)
-                }
-                return total + layers * perLayer
-            }
+            return LinearTargets(settings).count(config) { _, shape in r * (shape.input + shape.output) }
         },
         make: { try LoRA($0) })
 
     public let rank: Int
     public let alpha: Double
     public let dropout: Double
-    public let targets: [LinearSlot]
-    public let layers: LayerRange
-    public let towers: Towers
+    public let targets: LinearTargets
     private var wrapped: [TowerKind: [Int]] = [:]
 
     public init(_ settings: Settings) throws {
         rank = settings.int("r")
         alpha = settings.double("alpha")
         dropout = settings.double("dropout")
-        targets = settings.strings("targets").compactMap(LinearSlot.init(rawValue:))
-        layers = settings.layers()
-        towers = settings.towers()
+        targets = LinearTargets(settings)
     }
 
     public func apply(to model: CLIPModel, context: inout MethodContext) throws -> [(String, Tensor)] {
-        var trainable: [(String, Tensor)] = []
-        for tower in towers.kinds {
-            let indices = layers.indices(layers: model.layers(tower).count)
-            wrapped[tower] = indices
-            for index in indices {
-                let layer = model.layers(tower)[index]
-                for slot in targets {
-                    let lora = LoRALinear(wrapping: slot.get(layer).base, rank: rank, alpha: alpha, dropout: dropout,
-                                          mode: context.mode, rng: &context.rng)
-                    slot.set(layer, lora)
-                    let path = slot.path(tower, layer: index)
-                    trainable += [("\(path).lora_A.weight", lora.loraA), ("\(path).lora_B.weight", lora.loraB)]
-                }
-            }
+        var rng = context.rng
+        let mode = context.mode
+        let (layers, trainable) = targets.wrap(model) { base, _, path in
+            let lora = LoRALinear(wrapping: base, rank: rank, alpha: alpha, dropout: dropout, mode: mode, rng: &rng)
+            return (lora, [("\(path).lora_A.weight", lora.loraA), ("\(path).lora_B.weight", lora.loraB)])
         }
+        context.rng = rng
+        wrapped = layers
         return trainable
     }
 
@@ -75,19 +57,12 @@ public final class LoRA: PEFTMethod {
     }
 
     public func merge(into model: CLIPModel) -> Bool {
-        for tower in TowerKind.allCases {
-            for layer in model.layers(tower) {
-                for slot in LinearSlot.allCases {
-                    guard let lora = slot.get(layer) as? LoRALinear else { continue }
-                    slot.set(layer, Linear(weight: lora.mergedWeight(), bias: lora.base.bias))
-                }
-            }
-        }
+        LinearTargets.replaceAll(LoRALinear.self, in: model) { Linear(weight: $0.mergedWeight(), bias: $0.base.bias) }
         return true
     }
 
     public func peftAdapter(model: CLIPModel) -> PEFTAdapter? {
-        PEFTAdapter.lora(model: model, rank: rank, alpha: alpha, dropout: dropout, targets: targets,
-                         layers: towers.kinds.flatMap { tower in (wrapped[tower] ?? []).map { (tower, $0) } })
+        PEFTAdapter.lora(model: model, rank: rank, alpha: alpha, dropout: dropout, targets: targets.slots,
+                         layers: targets.towers.kinds.flatMap { tower in (wrapped[tower] ?? []).map { (tower, $0) } })
     }
 }

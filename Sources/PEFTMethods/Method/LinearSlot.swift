@@ -1,4 +1,5 @@
 import PEFTCLIP
+import PEFTTensor
 
 /// One of the six linear maps of an encoder layer, as `targets:` names it (`q`, `k`, `v`, `o`, `fc1`, `fc2`), with
 /// its HF module path and access to the layer's slot (so LoRA and IA3 can wrap it).
@@ -63,5 +64,60 @@ public enum LinearSlot: String, Sendable, CaseIterable {
     /// The full HF module path of this slot in layer `index` of `tower` (`vision_model.encoder.layers.3.self_attn.q_proj`).
     public func path(_ tower: TowerKind, layer index: Int) -> String {
         "\(tower.modelPrefix).encoder.layers.\(index).\(modulePath)"
+    }
+}
+
+/// The linears a slot-wrapping method (LoRA, IA3) targets: `targets` in `layers` of `towers`, read from its
+/// settings; one place for how such methods count, wrap and merge.
+public struct LinearTargets: Sendable {
+    public let slots: [LinearSlot]
+    public let layers: LayerRange
+    public let towers: Towers
+
+    public init(_ settings: Settings) {
+        slots = settings.strings("targets").compactMap(LinearSlot.init(rawValue:))
+        layers = settings.layers()
+        towers = settings.towers()
+    }
+
+    /// Σ over the targeted linears of a backbone of `config` of `perLinear(slot, (in, out))`.
+    public func count(_ config: CLIPConfig, perLinear: (LinearSlot, (input: Int, output: Int)) -> Int) -> Int {
+        towers.kinds.reduce(0) { total, tower in
+            let perLayer = slots.reduce(0) { $0 + perLinear($1, $1.shape(tower, config)) }
+            return total + layers.indices(layers: config.layers(tower)).count * perLayer
+        }
+    }
+
+    /// Replaces each targeted linear of `model` with `wrap(base, slot, path)`, which also returns the tensors it
+    /// trains; returns the adapted layer indices per tower and every trainable tensor, in tower/layer/slot order.
+    public func wrap(_ model: CLIPModel, _ wrap: (Linear, LinearSlot, String) -> (any LinearLayer, [(String, Tensor)]))
+        -> (layers: [TowerKind: [Int]], trainable: [(String, Tensor)])
+    {
+        var adapted: [TowerKind: [Int]] = [:]
+        var trainable: [(String, Tensor)] = []
+        for tower in towers.kinds {
+            let indices = layers.indices(layers: model.layers(tower).count)
+            adapted[tower] = indices
+            for index in indices {
+                let layer = model.layers(tower)[index]
+                for slot in slots {
+                    let (module, tensors) = wrap(slot.get(layer).base, slot, slot.path(tower, layer: index))
+                    slot.set(layer, module)
+                    trainable += tensors
+                }
+            }
+        }
+        return (adapted, trainable)
+    }
+
+    /// Replaces every `Wrapper` in any slot of `model` with `replacement(wrapper)` (merging for inference).
+    public static func replaceAll<Wrapper>(_: Wrapper.Type, in model: CLIPModel, with replacement: (Wrapper) -> any LinearLayer) {
+        for tower in TowerKind.allCases {
+            for layer in model.layers(tower) {
+                for slot in LinearSlot.allCases {
+                    if let wrapper = slot.get(layer) as? Wrapper { slot.set(layer, replacement(wrapper)) }
+                }
+            }
+        }
     }
 }
