@@ -14,7 +14,7 @@ final class BuiltinDatasetTests: XCTestCase {
     func testSarcasmIsBalancedSoSingleModalitiesStayAtChance() throws {
         let dir = try Fixtures.temporaryDirectory("sarcasm")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let made = try BuiltinDatasets.make("sarcasm", into: dir, seed: 1)
+        let made = try BuiltinDatasets.make("sarcasm", into: dir, seed: 1, examples: 400)
         XCTAssertEqual(made.examples, 400)
         XCTAssertEqual(made.splits, ["train": 280, "val": 60, "test": 60])
         let positives = try XCTUnwrap(made.positives)
@@ -64,7 +64,7 @@ final class BuiltinDatasetTests: XCTestCase {
     func testSentimentScoresLabelsAndAudioFeatures() throws {
         let dir = try Fixtures.temporaryDirectory("sentiment")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let made = try BuiltinDatasets.make("sentiment", into: dir, seed: 2)
+        let made = try BuiltinDatasets.make("sentiment", into: dir, seed: 2, examples: 300)
         XCTAssertEqual(made.examples, 300)
         XCTAssertNil(made.positives)
         var labels = Set<Int>()
@@ -112,7 +112,7 @@ final class BuiltinDatasetTests: XCTestCase {
                            try Data(contentsOf: b.appendingPathComponent("images/\(file)")), file)
         }
         XCTAssertThrowsError(try BuiltinDatasets.make("nope", into: a)) { error in
-            XCTAssertEqual("\(error)", "unknown dataset 'nope': expected one of sarcasm, sentiment, dialog")
+            XCTAssertEqual("\(error)", "unknown dataset 'nope': expected one of sarcasm, sentiment, dialog, captions")
         }
     }
 }

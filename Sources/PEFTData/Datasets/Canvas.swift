@@ -37,6 +37,13 @@ struct Canvas {
         fillRect(x: 0, y: 0, width: width, height: height, fill)
     }
 
+    /// A canvas holding a copy of `image`, to draw over.
+    init(image: RGBImage) {
+        width = image.width
+        height = image.height
+        pixels = image.pixels
+    }
+
     var image: RGBImage { RGBImage(width: width, height: height, pixels: pixels) }
 
     @inline(__always)

@@ -49,8 +49,9 @@ extension PEFTLab {
             var ingest = false
 
             func validate() throws {
-                guard BuiltinDatasets.names.contains(name) else {
-                    throw ValidationError("unknown dataset '\(name)': expected one of \(BuiltinDatasets.names.joined(separator: ", ")).")
+                let known = BuiltinDatasets.names + [BuiltinDatasets.corpusName]
+                guard known.contains(name) else {
+                    throw ValidationError("unknown dataset '\(name)': expected one of \(known.joined(separator: ", ")).")
                 }
                 guard BuiltinDatasetSize(rawValue: size) != nil else {
                     throw ValidationError("--size must be small or large (got '\(size)').")
@@ -92,8 +93,9 @@ extension PEFTLab {
                     "sarcasm": "image + caption; label 1 when caption and scene sentiment disagree (~44 %)",
                     "sentiment": "utterance + face + 8x16 audio features; score in [-3, 3], 7-class label",
                     "dialog": "2-4-turn dialogue + the image shared next + 4 distractors (retrieval)",
+                    BuiltinDatasets.corpusName: "scene + caption naming objects, colour, count, position, backdrop (CLIP pretraining)",
                 ]
-                for name in BuiltinDatasets.names {
+                for name in BuiltinDatasets.names + [BuiltinDatasets.corpusName] {
                     let small = BuiltinDatasets.smallCounts[name] ?? 0
                     printOut(name.padding(toLength: 10, withPad: " ", startingAt: 0)
                              + "small \(small), large \(small * 10)  \(about[name] ?? "")\n")
