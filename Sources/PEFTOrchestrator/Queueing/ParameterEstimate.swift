@@ -16,7 +16,7 @@ public enum ParameterEstimate {
         let method = try descriptor.make(settings)
         var shape: CLIPConfig?
         if let backbone = config.backbone {
-            shape = try? CLIPConfig.load(from: URL(fileURLWithPath: backbone).appendingPathComponent("config.json"))
+            shape = try? CLIPConfig.load(from: BackboneReference(backbone).directory(storePath: store.path).appendingPathComponent("config.json"))
         }
         let (classes, featureWidth) = try store.read { db -> (Int, Int?) in
             let maxLabel = try Int.fetchOne(db, sql: """

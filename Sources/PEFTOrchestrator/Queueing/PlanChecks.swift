@@ -29,7 +29,11 @@ struct PlanChecks {
         } else if config.task == .retrieval, dataset.pairs < 2 {
             problems.append(at("task", "retrieval needs image–text pairs, but dataset '\(config.dataset)' has \(dataset.pairs) in its train split"))
         }
-        if let descriptor = registry[config.method], let backbone = config.backbone, let shape = backboneConfig(backbone) {
+        if let backbone = config.backbone, let problem = BackboneReference(backbone).problem(storePath: storePath) {
+            problems.append(at("backbone", problem))
+        }
+        if let descriptor = registry[config.method], let backbone = config.backbone,
+           let shape = backboneConfig(BackboneReference(backbone).directory(storePath: storePath).path) {
             for problem in descriptor.check(config.methodSettings(descriptor), shape) {
                 problems.append(at("method.\(problem.parameter)", problem.message))
             }

@@ -4,9 +4,9 @@ import PEFTData
 import PEFTStore
 
 /// The main job end to end on data and a backbone PEFTLab makes itself: built-in datasets written as real
-/// JPEG/PNG files and ingested like user data, a small random-init CLIP saved in the Hugging Face layout, CLIP
-/// features cached, experiment specs queued and trained on worker threads. Every stage is idempotent, so a
-/// second run (or one after an interruption) only does what is missing.
+/// JPEG/PNG files and ingested like user data, PEFTLab's own pretrained CLIP (`peftlab:tiny`, pretrained here
+/// once per database by `BackbonePretraining`), CLIP features cached, experiment specs queued and trained on worker
+/// threads. Every stage is idempotent, so a second run (or one after an interruption) only does what is missing.
 public struct QuickstartPipeline {
     public var directory: URL
     public var threads: Int
@@ -17,13 +17,19 @@ public struct QuickstartPipeline {
     /// Passed to the worker so the caller can show per-run progress.
     public var onRunProgress: @Sendable (RunProgress) -> Void = { _ in }
 
-    public init(directory: URL, threads: Int) {
+    /// The pretrained backbone every spec names (`peftlab:<recipe>`): tiny by default, micro in smoke tests.
+    public var recipe: PretrainingRecipe
+
+    public init(directory: URL, threads: Int, recipe: PretrainingRecipe = .tiny) {
         self.directory = directory
         self.threads = threads
+        self.recipe = recipe
     }
 
     public var databasePath: String { directory.appendingPathComponent("peftlab.db").path }
-    public var backboneDirectory: URL { directory.appendingPathComponent("backbone") }
+    /// How the specs name the backbone.
+    public var backboneReference: BackboneReference { .pretrained(recipe.name) }
+    public var backboneDirectory: URL { backboneReference.directory(storePath: databasePath) }
     public var experimentsDirectory: URL { directory.appendingPathComponent("experiments") }
 
     /// Runs every stage and returns the database holding the results.
@@ -42,7 +48,7 @@ public struct QuickstartPipeline {
             log(summary.description)
         }
 
-        log(try prepareBackbone())
+        try prepareBackbone(store: store)
 
         let features = try CLIPFeatures(store: store, backboneDirectory: backboneDirectory)
         for name in ["sarcasm"] {
@@ -52,7 +58,7 @@ public struct QuickstartPipeline {
 
         try FileManager.default.createDirectory(at: experimentsDirectory, withIntermediateDirectories: true)
         var specs: [ExperimentSpec] = []
-        for (file, yaml) in Self.specs(backbone: backboneDirectory.path) {
+        for (file, yaml) in Self.specs(backbone: backboneReference.text) {
             let url = experimentsDirectory.appendingPathComponent(file)
             try yaml.write(to: url, atomically: true, encoding: .utf8)
             specs.append(try ExperimentSpec.load(path: url.path))
@@ -71,25 +77,18 @@ public struct QuickstartPipeline {
         return store
     }
 
-    /// Makes sure `backboneDirectory` holds the quickstart's complete backbone, generating it when it is missing
-    /// or incomplete; the files are written into a staging directory renamed into place (`AtomicDirectory`), so a
-    /// run killed while writing leaves nothing a later run mistakes for a backbone. Returns the log line.
-    /// - Throws: `CheckpointError` or `FileError` when it cannot be written.
-    public func prepareBackbone() throws -> String {
-        if Self.isCompleteBackbone(backboneDirectory) { return "backbone: \(backboneDirectory.path) (already there)" }
-        let backbone = try CLIPBackboneFactory.makeRandom(config: .tiny(width: 64, layers: 2, heads: 4, imageSize: 32,
-                                                                        patchSize: 8, projectionDim: 32), seed: 0)
-        let replacing = FileManager.default.fileExists(atPath: backboneDirectory.path)
-        try AtomicDirectory.write(to: backboneDirectory, existing: .replace) { staging in try backbone.save(to: staging) }
-        return "backbone: generated a random-init CLIP (width 64, 2 layers per tower, 32 px images) in "
-            + backboneDirectory.path + (replacing ? " (replacing an incomplete one)" : "")
-    }
-
-    /// True when `directory` holds every file of a backbone and they load: what "already there" means, so a
-    /// directory left half-written by a killed run (before writes were atomic) is generated again.
-    static func isCompleteBackbone(_ directory: URL) -> Bool {
-        AtomicDirectory.isComplete(directory, files: CLIPBackbone.fileNames)
-            && (try? CLIPBackbone.load(from: directory)) != nil
+    /// Makes sure `backboneDirectory` holds the recipe's pretrained backbone, pretraining it (minutes for tiny)
+    /// when it is missing, incomplete or from another recipe; see `BackbonePretraining`.
+    /// - Throws: what `BackbonePretraining.run` throws.
+    public func prepareBackbone(store: Store) throws {
+        var pretraining = BackbonePretraining(store: store, recipe: recipe, threads: threads)
+        pretraining.log = log
+        pretraining.onRunProgress = onRunProgress
+        let outcome = try pretraining.run()
+        let figures = ["i2t_r1", "t2i_r1", "zeroshot_weather_accuracy"].compactMap { name in
+            outcome.metrics[name].map { "\(name) \(String(format: "%.3f", $0))" }
+        }
+        log("backbone: \(backboneReference.text) = \(outcome.directory.path) (\(figures.joined(separator: ", ")))")
     }
 
     /// The quickstart's experiment specs (file name, YAML), written to `experiments/` in the working directory.

@@ -41,7 +41,7 @@ public enum RunExport {
             throw PermanentRunError("method '\(config.method)' is not available in this build of peftlab")
         }
         guard let backbone = config.backbone else { throw PermanentRunError("run \(runID) has no backbone to export an adapter for") }
-        let loaded = try CLIPBackbone.load(from: URL(fileURLWithPath: backbone))
+        let loaded = try CLIPBackbone.load(from: BackboneReference.resolve(backbone, storePath: store.path))
         let model = CLIPModel(sharingWeightsOf: loaded.model)
         let method = try descriptor.make(config.methodSettings(descriptor))
         var context = MethodContext(rng: RNG(seed: UInt64(config.seed), stream: Trainer.methodStream), mode: ForwardMode())

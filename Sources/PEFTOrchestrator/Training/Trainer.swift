@@ -129,7 +129,8 @@ public final class Trainer {
             guard let backbone = config.backbone else {
                 throw PermanentRunError("method '\(config.method)' needs a `backbone:` (a CLIP directory) in the spec")
             }
-            let loaded = try CLIPFeatures(store: context.store, backboneDirectory: URL(fileURLWithPath: backbone))
+            let loaded = try CLIPFeatures(store: context.store,
+                                          backboneDirectory: BackboneReference.resolve(backbone, storePath: context.store.path))
             let own = CLIPModel(sharingWeightsOf: loaded.backbone.model)
             var methodContext = MethodContext(rng: RNG(seed: seed, stream: Self.methodStream), mode: mode)
             methodParameters = try method.apply(to: own, context: &methodContext)

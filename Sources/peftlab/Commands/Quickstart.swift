@@ -10,8 +10,8 @@ extension PEFTLab {
             abstract: "Run the main job end to end on generated data and a small generated CLIP (no downloads).",
             discussion: """
                 In --dir (default ./peftlab-quickstart): writes the built-in sarcasm, sentiment and dialog datasets \
-                as real JPEG/PNG files and ingests them, generates a small random-init CLIP in the Hugging Face \
-                layout, caches CLIP features, queues two experiment grids (written to DIR/experiments) and trains \
+                as real JPEG/PNG files and ingests them, pretrains PEFTLab's own tiny CLIP once (peftlab:tiny, \
+                see `peftlab backbone pretrain`), caches CLIP features, queues two experiment grids (written to DIR/experiments) and trains \
                 them on worker threads, then prints the comparison tables. Run it again and it only does what is \
                 missing; everything lands in DIR/peftlab.db.
 
@@ -26,9 +26,21 @@ extension PEFTLab {
         @Option(help: "Runs trained at once.")
         var threads = 2
 
+        @Option(help: ArgumentHelp("PEFTLab's pretrained backbone the specs use: tiny (pretrained here once, minutes) "
+                                   + "or micro (seconds; for smoke runs).", valueName: "name"))
+        var backbone = "tiny"
+
+        func validate() throws {
+            guard PretrainingRecipe.named(backbone) != nil else {
+                throw ValidationError("unknown --backbone '\(backbone)': expected one of "
+                                      + PretrainingRecipe.all.map(\.name).joined(separator: ", ") + ".")
+            }
+        }
+
         func run() throws {
             try requireBLAS()
-            var pipeline = QuickstartPipeline(directory: URL(fileURLWithPath: dir), threads: threads)
+            var pipeline = QuickstartPipeline(directory: URL(fileURLWithPath: dir), threads: threads,
+                                              recipe: PretrainingRecipe.named(backbone) ?? .tiny)
             let board = ProgressBoard()
             pipeline.log = { line in
                 if board.isTerminal { board.finish("stage", line) } else { printOut(line + "\n") }
