@@ -9,10 +9,10 @@ extension ComparisonReport {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>PEFTLab report</title>
             <style>
-            body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1400px}
+            body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:20px;color:#222}
             h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 6px;border-bottom:1px solid #ddd;padding-bottom:4px}
-            p.caption{font-size:13px;color:#444;max-width:1100px}table{border-collapse:collapse;font-size:13px;margin:8px 0}
-            th,td{padding:4px 10px;border-bottom:1px solid #e4e4e4;white-space:nowrap}th{border-bottom:2px solid #888;text-align:left}
+            p.caption{font-size:13px;color:#444;max-width:1100px}table{border-collapse:collapse;font-size:12.5px;margin:8px 0}
+            th,td{padding:3px 7px;border-bottom:1px solid #e4e4e4;white-space:nowrap}th{border-bottom:2px solid #888;text-align:left}th.n{text-align:right}
             td.n{text-align:right;font-variant-numeric:tabular-nums}tr.baseline td{background:#f4f7fb}
             .status span{display:inline-block;margin-right:8px;padding:2px 8px;border-radius:10px;font-size:12px;background:#eee}
             .status .succeeded{background:#dff0d8}.status .running{background:#fcf3cf}.status .failed{background:#f8d7da}
@@ -34,7 +34,9 @@ extension ComparisonReport {
             }
             out += "<span>\(s.total) runs</span></div>\n"
             out += "<p class=\"caption\">\(SVGChart.escape(table.caption))</p>\n<table>\n<tr>"
-            out += table.header.map { "<th>\(SVGChart.escape($0))</th>" }.joined() + "</tr>\n"
+            out += table.header.enumerated().map { i, name in
+                "<th\(i > 0 && table.rows.first?[i].numeric == true ? " class=\"n\"" : "")>\(SVGChart.escape(name))</th>"
+            }.joined() + "</tr>\n"
             for (row, cells) in zip(experiment.rows, table.rows) {
                 out += row.isBaseline ? "<tr class=\"baseline\">" : "<tr>"
                 for cell in cells {

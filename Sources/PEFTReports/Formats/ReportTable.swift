@@ -61,7 +61,7 @@ struct ReportTable {
         let fallbacks = table.rows.reduce(0) { $0 + $1.fallbacks }
         if fallbacks > 0 {
             parts.append("† \(fallbacks) run\(fallbacks == 1 ? "" : "s") had no \(options.split) evaluation at the best-validation step "
-                         + "(no val split, or trained before predictions were stored) and show the last step.")
+                         + "(no val split, or finished before PEFTLab evaluated the test split there): the last step is shown.")
         }
         if table.rows.contains(where: { $0.values.values.contains { $0.recomputed > 0 } }) {
             parts.append("‡ recomputed from stored predictions for runs that did not record the metric.")
@@ -113,7 +113,9 @@ struct ReportTable {
     }
 
     static func interval(_ b: BootstrapInterval) -> String {
-        String(format: "%+.3f [%+.3f, %+.3f]", b.observed, b.low, b.high)
+        // Values that round to zero print as +0.000, never -0.000.
+        func signed(_ v: Double) -> String { String(format: "%+.3f", abs(v) < 0.0005 ? 0 : v) }
+        return "\(signed(b.observed)) [\(signed(b.low)), \(signed(b.high))]"
     }
 
     static func p(_ p: Double) -> String {

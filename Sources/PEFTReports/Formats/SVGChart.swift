@@ -45,6 +45,9 @@ enum SVGChart {
             let x = f(xs.map(p.x))
             body += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(f(ys.map(p.low, flip: true)))\" y2=\"\(f(ys.map(p.high, flip: true)))\" stroke=\"\(s.color)\"/>"
             body += "<circle cx=\"\(x)\" cy=\"\(f(ys.map(p.y, flip: true)))\" r=\"4\" fill=\"\(s.color)\"><title>\(escape(s.label))</title></circle>"
+            let px = xs.map(p.x), anchor = px > width - 120 ? "end" : "start"
+            body += "<text x=\"\(f(px + (anchor == "end" ? -6 : 6)))\" y=\"\(f(ys.map(p.y, flip: true) - 5))\" text-anchor=\"\(anchor)\" "
+                + "font-size=\"9\" fill=\"#333\">\(escape(String(s.label.prefix(28))))</text>"
         }
         return wrap(body)
     }
