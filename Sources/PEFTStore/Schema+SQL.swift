@@ -15,7 +15,7 @@ extension Schema {
 -- Conventions: times are Unix seconds as REAL (UTC); hashes are lowercase hex SHA-256; JSON columns hold
 -- canonical JSON (sorted keys); tensors are little-endian Float32 (or Float16 where a dtype column says so).
 --
--- schema-version: 3
+-- schema-version: 4
 
 -- ───────────────────────────── Data ─────────────────────────────
 
@@ -232,6 +232,24 @@ CREATE TABLE IF NOT EXISTS metrics (
     PRIMARY KEY (run_id, split, name, step)
 ) WITHOUT ROWID;
 
+-- What a run predicted on a split at one step, compactly: one blob per (run, split, step). Written when a run
+-- finishes, for the test split at its last step and at its best-validation step, so reports recompute any
+-- metric and bootstrap over test examples without retraining. Blob layout (little-endian), see
+-- Sources/PEFTStore/Records/StoredPredictions.swift: 'PLP1', kind byte, flags byte, 2 reserved bytes,
+-- count, classes (classification) or width (retrieval), batch size (all UInt32); then the example ids
+-- (Int64 × count) when flags bit 0 is set; then per kind: predicted and target class (Int32 × count each) |
+-- predicted and target score (Float64 × count each) | image and text embeddings (Float32 × count × width each).
+CREATE TABLE IF NOT EXISTS predictions (
+    run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    split           TEXT NOT NULL,                 -- 'test' (or 'val')
+    step            INTEGER NOT NULL,              -- the training step of the parameters that predicted
+    kind            TEXT NOT NULL CHECK (kind IN ('classes', 'scores', 'embeddings')),
+    count           INTEGER NOT NULL,              -- examples predicted
+    data            BLOB NOT NULL,                 -- the encoded predictions and targets (layout above)
+    created_at      REAL NOT NULL,
+    PRIMARY KEY (run_id, split, step)
+) WITHOUT ROWID;
+
 -- Things that happened: warnings, errors, state changes, lease expiries, ingest summaries.
 CREATE TABLE IF NOT EXISTS events (
     id              INTEGER PRIMARY KEY,
@@ -275,25 +293,90 @@ SELECT r.id                                   AS run_id,
        r.finished_at - r.started_at           AS seconds
 FROM runs AS r JOIN experiments AS e ON e.id = r.experiment_id;
 
--- Per experiment and configuration (every setting but the seed): seeds finished and the mean ± sample std of
--- each final test metric. Runs that differ in any setting, in the grid or not, are never averaged together.
-CREATE VIEW IF NOT EXISTS leaderboard AS
-SELECT e.name                       AS experiment,
-       r.method                     AS method,
-       MIN(r.grid_json)             AS grid,
-       f.name                       AS metric,
-       COUNT(*)                     AS seeds,
-       AVG(f.value)                 AS mean,
-       CASE WHEN COUNT(*) > 1
-            THEN sqrt(MAX(0.0, (SUM(f.value * f.value) - COUNT(*) * AVG(f.value) * AVG(f.value)) / (COUNT(*) - 1)))
-       END                          AS std,
-       MIN(f.value)                 AS min,
-       MAX(f.value)                 AS max
+-- Per run and model selection ('best-val' | 'last'): the step whose metrics a report reads. 'last' is the last
+-- step with test metrics; 'best-val' the step of the run's best-validation checkpoint when test metrics were
+-- recorded there (runs finished since schema 4 evaluate the test split at both), else the last step with
+-- `fallback` = 1 (no validation split, or a run finished before schema 4 whose best step was not its last).
+CREATE VIEW IF NOT EXISTS run_selection AS
+SELECT r.id AS run_id, 'last' AS selection,
+       (SELECT MAX(m.step) FROM metrics m WHERE m.run_id = r.id AND m.split = 'test') AS step,
+       0 AS fallback
 FROM runs AS r
-JOIN experiments AS e ON e.id = r.experiment_id
-JOIN final_metrics AS f ON f.run_id = r.id AND f.split = 'test'
-WHERE r.state = 'succeeded'
-GROUP BY e.name, json_remove(r.config_json, '$.seed'), f.name;
+UNION ALL
+SELECT r.id, 'best-val',
+       COALESCE(b.step, (SELECT MAX(m.step) FROM metrics m WHERE m.run_id = r.id AND m.split = 'test')),
+       b.step IS NULL
+FROM runs AS r
+LEFT JOIN (SELECT c.run_id, c.step FROM checkpoints c WHERE c.is_best = 1 AND EXISTS
+               (SELECT 1 FROM metrics m WHERE m.run_id = c.run_id AND m.split = 'test' AND m.step = c.step)) AS b
+       ON b.run_id = r.id;
+
+-- Every metric of every run at its selected step (any split: 'test', 'val', 'train').
+CREATE VIEW IF NOT EXISTS selected_metrics AS
+SELECT s.run_id, s.selection, s.step, s.fallback, m.split, m.name, m.value
+FROM run_selection AS s JOIN metrics AS m ON m.run_id = s.run_id AND m.step = s.step;
+
+-- Per run: wall-clock seconds spent training (the sum of its finished attempts) and training examples seen
+-- (epochs × the dataset's train split); examples_per_second is their ratio.
+CREATE VIEW IF NOT EXISTS run_timing AS
+SELECT t.run_id, t.seconds, t.examples,
+       CASE WHEN t.seconds > 0 THEN t.examples / t.seconds END AS examples_per_second
+FROM (SELECT r.id AS run_id,
+             (SELECT SUM(a.ended_at - a.started_at) FROM attempts a
+              WHERE a.run_id = r.id AND a.ended_at IS NOT NULL) AS seconds,
+             json_extract(r.config_json, '$.train.epochs') *
+             (SELECT COUNT(*) FROM examples x JOIN datasets d ON d.id = x.dataset_id
+              WHERE d.name = json_extract(r.config_json, '$.dataset') AND x.split = 'train') AS examples
+      FROM runs AS r) AS t;
+
+-- What `peftlab report` aggregates, for every model selection and split: per experiment and configuration
+-- (every setting but the seed), the runs of the group by state, and over its succeeded runs the mean ± sample std,
+-- min and max of each metric at the selected step, the parameter counts, mean wall-clock and examples/s per run,
+-- the range of selected steps and how many runs fell back from best-val to their last step. Runs that differ in
+-- any setting, in the grid or not, are never averaged together; groups with no succeeded run have no rows here.
+CREATE VIEW IF NOT EXISTS leaderboard_by_selection AS
+WITH g AS (SELECT r.id, r.method, r.grid_json, r.state, r.trainable_params, r.total_params, e.name AS experiment,
+                  json_remove(r.config_json, '$.seed') AS configuration
+           FROM runs AS r JOIN experiments AS e ON e.id = r.experiment_id),
+     counts AS (SELECT experiment, configuration, COUNT(*) AS runs, SUM(state = 'succeeded') AS succeeded,
+                       SUM(state = 'running') AS running, SUM(state = 'failed') AS failed,
+                       SUM(state = 'queued') AS queued, SUM(state = 'cancelled') AS cancelled
+                FROM g GROUP BY experiment, configuration)
+SELECT g.experiment                 AS experiment,
+       g.method                     AS method,
+       MIN(g.grid_json)             AS grid,
+       sm.selection                 AS selection,
+       sm.split                     AS split,
+       sm.name                      AS metric,
+       COUNT(*)                     AS seeds,
+       c.runs                       AS runs,
+       c.running                    AS running,
+       c.failed                     AS failed,
+       c.queued                     AS queued,
+       AVG(sm.value)                AS mean,
+       CASE WHEN COUNT(*) > 1
+            THEN sqrt(MAX(0.0, (SUM(sm.value * sm.value) - COUNT(*) * AVG(sm.value) * AVG(sm.value)) / (COUNT(*) - 1)))
+       END                          AS std,
+       MIN(sm.value)                AS min,
+       MAX(sm.value)                AS max,
+       MAX(g.trainable_params)      AS trainable_params,
+       MAX(g.total_params)          AS total_params,
+       AVG(t.seconds)               AS seconds,
+       AVG(t.examples_per_second)   AS examples_per_second,
+       MIN(sm.step)                 AS min_step,
+       MAX(sm.step)                 AS max_step,
+       SUM(sm.fallback)             AS fallbacks
+FROM g
+JOIN counts AS c ON c.experiment = g.experiment AND c.configuration = g.configuration
+JOIN selected_metrics AS sm ON sm.run_id = g.id
+LEFT JOIN run_timing AS t ON t.run_id = g.id
+WHERE g.state = 'succeeded'
+GROUP BY g.experiment, g.configuration, sm.selection, sm.split, sm.name;
+
+-- The default comparison table (what `peftlab report` prints without options): test split, metric at each
+-- run's best-validation step, per experiment and configuration. Same columns as leaderboard_by_selection.
+CREATE VIEW IF NOT EXISTS leaderboard AS
+SELECT * FROM leaderboard_by_selection WHERE selection = 'best-val' AND split = 'test';
 
 -- Counts of runs by state per experiment (what `peftlab status` prints).
 CREATE VIEW IF NOT EXISTS run_states AS

@@ -62,5 +62,9 @@ struct Migration {
             ALTER TABLE runs ADD COLUMN same_step_expiries INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE leases ADD COLUMN step INTEGER;
             """),
+        // v4: the `predictions` table and the report views (run_selection, selected_metrics, run_timing,
+        // leaderboard_by_selection; leaderboard now reads the best-validation step) only: re-applying schema.sql
+        // creates them, so this step has nothing to run.
+        Migration(version: 4, sql: ""),
     ]
 }

@@ -17,7 +17,7 @@ struct PEFTLab: ParsableCommand {
               peftlab sql "SELECT * FROM results"
             """,
         version: PEFTLabVersion.string,
-        subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Queue.self, Work.self, Runs.self, Show.self,
+        subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Queue.self, Work.self, Runs.self, Report.self, Show.self,
                       Cancel.self, Retry.self, Resume.self, DB.self, Datasets.self, Ingest.self, Preprocess.self, Features.self, Embed.self, Export.self,
                       Methods.self, Backbone.self, Bench.self, Version.self]
     )

@@ -8,6 +8,8 @@ struct FeatureTable {
     var features: [[Float]]
     var labels: [Int]
     var scores: [Double]
+    /// `examples.id` per row.
+    var ids: [Int64] = []
 
     var count: Int { features.count }
     var dimension: Int { features.first?.count ?? 0 }
@@ -18,7 +20,7 @@ struct FeatureTable {
     static func load(store: Store, dataset: String, split: String, feature: String) throws -> FeatureTable {
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT x.label, x.score, f.shape, f.data FROM examples x
+                SELECT x.id, x.label, x.score, f.shape, f.data FROM examples x
                 JOIN datasets d ON d.id = x.dataset_id
                 JOIN example_features f ON f.example_id = x.id AND f.name = ?
                 WHERE d.name = ? AND x.split = ? ORDER BY x.id
@@ -42,6 +44,7 @@ struct FeatureTable {
             table.features.append(pooled)
             table.labels.append((row["label"] as Int?) ?? -1)
             table.scores.append((row["score"] as Double?) ?? .nan)
+            table.ids.append(row["id"])
         }
         return table
     }

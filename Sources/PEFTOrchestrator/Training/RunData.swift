@@ -25,14 +25,18 @@ final class SplitData {
     let tokens: [[Int]]
     /// Per example, mean-pooled extra feature (when the run reads one).
     let extra: [[Float]]?
+    /// `examples.id` per position (stored with predictions, so reports pair runs example by example).
+    let exampleIDs: [Int64]
     /// Per tower, cached embeddings per example (frozen towers).
     var embeddings: [TowerKind: [[Float]]] = [:]
 
     var count: Int { extra?.count ?? examples.count }
 
-    init(name: String, examples: [ExampleRecord], targets: Targets, tokens: [[Int]], extra: [[Float]]?) {
+    init(name: String, examples: [ExampleRecord], targets: Targets, tokens: [[Int]], extra: [[Float]]?,
+         exampleIDs: [Int64]? = nil) {
         self.name = name
         self.examples = examples
+        self.exampleIDs = exampleIDs ?? examples.map(\.id)
         self.targets = targets
         self.tokens = tokens
         self.extra = extra
@@ -66,7 +70,7 @@ final class RunData {
             if let feature {
                 let table = try FeatureTable.load(store: store, dataset: dataset, split: split, feature: feature)
                 splits[split] = SplitData(name: split, examples: [], targets: Targets(labels: table.labels, scores: table.scores),
-                                          tokens: [], extra: table.features)
+                                          tokens: [], extra: table.features, exampleIDs: table.ids)
                 continue
             }
             let examples = try reader.examples(dataset: dataset, split: split)

@@ -212,7 +212,12 @@ public final class Trainer {
 
     /// Metrics of the current parameters on a split (`val`, `test`); empty when the split has no examples.
     public func evaluate(split name: String) throws -> [String: Double] {
-        guard let split = data.splits[name], split.count > 0 else { return [:] }
+        try evaluateWithPredictions(split: name).metrics
+    }
+
+    /// Metrics of the current parameters on a split and what they were computed from (stored for reports).
+    public func evaluateWithPredictions(split name: String) throws -> (metrics: [String: Double], predictions: StoredPredictions?) {
+        guard let split = data.splits[name], split.count > 0 else { return ([:], nil) }
         var all = Predictions()
         let size = config.train.batchSize
         for start in stride(from: 0, to: split.count, by: size) {
@@ -220,7 +225,7 @@ public final class Trainer {
             let features = try GradMode.noGrad { try encode(split, rows: rows) }
             all.append(head.predict(features, targets: split.targets(rows)))
         }
-        return head.metrics(all, targets: split.targets)
+        return (head.metrics(all, targets: split.targets), StoredPredictions(all, split: split, head: head, batchSize: size))
     }
 
     /// The state to checkpoint.

@@ -145,12 +145,34 @@ public struct RunExecutor {
             if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
         }
         if leaseLost.isRaised { return lostEnding(claim) }
-        let test = try finite(trainer.evaluate(split: "test"), split: "test", step: step)
-        let rows = test.sorted(by: { $0.key < $1.key }).map {
-            MetricRow(runID: runID, step: step, split: "test", name: $0.key, value: $0.value)
-        }
+        let rows = try evaluateTest(trainer, runID: runID, step: step, claim: claim)
         try queue.complete(claim, outcome: .succeeded, metrics: pending + rows, now: Store.now())
         return .succeeded
+    }
+
+    /// Test metrics at the last step and, when the best-validation checkpoint is an earlier step, at that step too
+    /// (its parameters restored), so reports can select either; the predictions of both are stored under the lease.
+    private func evaluateTest(_ trainer: Trainer, runID: Int64, step: Int, claim: Claim) throws -> [MetricRow] {
+        var evaluations = [(step, try trainer.evaluateWithPredictions(split: "test"))]
+        if let best = try store.read({ try CheckpointRecord.best(runID: runID, in: $0) }), best.step != step {
+            try trainer.restore(try CheckpointCodec.state(from: best))
+            evaluations.append((best.step, try trainer.evaluateWithPredictions(split: "test")))
+        }
+        var rows: [MetricRow] = []
+        var stored: [PredictionRecord] = []
+        for (at, evaluation) in evaluations {
+            rows += try finite(evaluation.metrics, split: "test", step: at).sorted(by: { $0.key < $1.key }).map {
+                MetricRow(runID: runID, step: at, split: "test", name: $0.key, value: $0.value)
+            }
+            if let predictions = evaluation.predictions {
+                stored.append(PredictionRecord(runID: runID, split: "test", step: at, predictions: predictions))
+            }
+        }
+        try store.write { db in
+            try SQLiteRunQueue.requireLease(db, claim)
+            for record in stored { try record.insert(in: db, now: Store.now()) }
+        }
+        return rows
     }
 
     /// The metrics, or a permanent error naming the first that is NaN or infinite (a diverged run).

@@ -36,6 +36,7 @@ public struct RunControl {
             for id in ids {
                 try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM metrics WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM predictions WHERE run_id = ?", arguments: [id])
                 try db.execute(sql: """
                     UPDATE runs SET state = 'queued', attempts = 0, step = 0, error = NULL, finished_at = NULL WHERE id = ?
                     """, arguments: [id])
