@@ -18,6 +18,7 @@ final class DefaultParameterCountTests: XCTestCase {
         "vpt": 73_728,
         "maple": 3_555_072,
         "prefix": 49_152,
+        "ads-clip": 1_065_984,
     ]
 
     func testEveryMethodAtViTB32Defaults() {

@@ -41,6 +41,12 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: MaPLe.descriptor, values: ["n_ctx": .int(3), "depth": .int(1)], startsEqual: false),
         Case(descriptor: PrefixTuning.descriptor, values: [:], startsEqual: false),
         Case(descriptor: PrefixTuning.descriptor, values: ["layers": .string("2"), "n_prompts": .int(3)], startsEqual: false),
+        Case(descriptor: AdSCLIP.descriptor, values: [:]),
+        Case(descriptor: AdSCLIP.descriptor, values: ["sharing": .string("bidirectional"), "layers": .string("all"),
+                                                      "bottleneck": .int(5), "queue_length": .int(1)]),
+        Case(descriptor: AdSCLIP.descriptor, values: ["sharing": .string("visual_to_text"), "layers": .string("all"),
+                                                      "activation": .string("gelu")]),
+        Case(descriptor: AdSCLIP.descriptor, values: ["sharing": .string("none"), "bottleneck": .int(4)]),
     ]
 
     func testEveryRegisteredMethodHasACase() {
@@ -101,19 +107,22 @@ final class MethodContractTests: XCTestCase {
             XCTAssertEqual(reloaded.image!.storage, trained.image!.storage, "\(label): save → load")
             XCTAssertEqual(reloaded.text!.storage, trained.text!.storage, "\(label): save → load")
 
-            // Reach: starting each tower from the frozen prefix's state gives the same output.
+            // Reach: the method's encoding with a tower started from the frozen prefix's state (as the loop feeds
+            // it from the feature cache) gives the same output.
             for tower in TowerKind.allCases {
                 guard case .fromLayer(let k) = method.reach(tower, in: model), k > 0 else { continue }
                 let resumed: Tensor = GradMode.noGrad {
+                    var input = TinyCLIP.input
                     if tower == .vision {
                         var s = base.vision.begin(pixels: TinyCLIP.pixels)
                         base.vision.run(&s, until: k)
-                        return model.vision.finish(model.vision.resume(hidden: s.hidden, atLayer: k)).embeddings
+                        input.vision = .hidden(s.hidden, layer: k, poolPositions: s.poolPositions, attentionMask: nil)
+                        return method.encode(input, model: model).image!
                     }
                     var s = base.text.begin(TinyCLIP.tokens)
                     base.text.run(&s, until: k)
-                    return model.text.finish(model.text.resume(hidden: s.hidden, atLayer: k, poolPositions: s.poolPositions,
-                                                               attentionMask: s.attentionMask)).embeddings
+                    input.text = .hidden(s.hidden, layer: k, poolPositions: s.poolPositions, attentionMask: s.attentionMask)
+                    return method.encode(input, model: model).text!
                 }
                 assertClose(resumed, tower == .vision ? trained.image! : trained.text!, rtol: 1e-5, atol: 1e-6)
             }

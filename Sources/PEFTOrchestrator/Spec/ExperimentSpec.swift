@@ -40,9 +40,10 @@ public struct ExperimentSpec: Sendable {
     static let topLevelKeys = ["name", "description", "base", "dataset", "backbone", "task", "method", "train", "head",
                                "grid", "seeds", "include", "exclude", "target_metric"]
 
-    /// Reads and validates a spec file, following `base:` links.
-    /// - Throws: `SpecErrors` listing every problem found, each with file, line and key.
-    public static func load(path: String, registry: MethodRegistry = .standard) throws(SpecErrors) -> ExperimentSpec {
+    /// Reads and validates a spec file, following `base:` links, with `overrides` (`--set`) laid over it.
+    /// - Throws: `SpecErrors` listing every problem found, each with file, line and key (or the override).
+    public static func load(path: String, registry: MethodRegistry = .standard,
+                            overrides: [SpecOverride] = []) throws(SpecErrors) -> ExperimentSpec {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -50,15 +51,20 @@ public struct ExperimentSpec: Sendable {
             throw SpecErrors(errors: [SpecError(file: path, line: nil, key: nil,
                                                 message: "cannot read the file: \(SpecPath.whyUnreadable(path))")])
         }
-        return try parse(yaml: text, file: path, registry: registry)
+        return try parse(yaml: text, file: path, registry: registry, overrides: overrides)
     }
 
-    /// Validates spec text read from `file` (used for messages and to resolve `base:`).
-    public static func parse(yaml: String, file: String, registry: MethodRegistry = .standard) throws(SpecErrors) -> ExperimentSpec {
+    /// Validates spec text read from `file` (used for messages and to resolve `base:`), with `overrides` applied
+    /// after inheritance; the stored YAML then ends with one `# --set KEY=VALUE` comment line per override.
+    public static func parse(yaml: String, file: String, registry: MethodRegistry = .standard,
+                             overrides: [SpecOverride] = []) throws(SpecErrors) -> ExperimentSpec {
         var chain: [String] = []
-        let root = try resolveBase(LocatedValue.parse(yaml: yaml, file: file), file: file, chain: &chain)
+        var root = try resolveBase(LocatedValue.parse(yaml: yaml, file: file), file: file, chain: &chain)
+        if !overrides.isEmpty { root = try SpecOverride.apply(overrides, to: root, file: file) }
         var validator = SpecValidator(registry: registry, file: file)
-        let spec = validator.validate(root, yaml: yaml)
+        let recorded = overrides.isEmpty ? yaml
+            : (yaml.hasSuffix("\n") ? yaml : yaml + "\n") + overrides.map { "# --set \($0.key)=\($0.value)".replacingOccurrences(of: "\n", with: " ") + "\n" }.joined()
+        let spec = validator.validate(root, yaml: recorded)
         if !validator.problems.isEmpty { throw SpecErrors(errors: validator.problems) }
         guard let spec else { throw SpecErrors(errors: [SpecError(file: file, line: nil, key: nil, message: "invalid spec")]) }
         return spec

@@ -1,7 +1,7 @@
 /// A problem in an experiment spec, located at file:line and key.
 public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
     public var file: String
-    /// 1-based line, when known.
+    /// 1-based line, when known (0 or nil: none, e.g. a `--set` override).
     public var line: Int?
     /// Dotted key path the problem is at (`method.rank`, `grid.train.lr`), when one.
     public var key: String?
@@ -17,7 +17,7 @@ public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `experiments/x.yaml:12: key 'method.rank': expected an integer, got 'abc'`.
     public var description: String {
         var out = file
-        if let line { out += ":\(line)" }
+        if let line, line > 0 { out += ":\(line)" }
         out += ": "
         if let key { out += "key '\(key)': " }
         return out + message

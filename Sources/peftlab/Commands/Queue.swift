@@ -19,6 +19,8 @@ extension PEFTLab {
                   peftlab queue --dry-run experiments/*.yaml
                   peftlab queue --dry-run --json experiments/lora_sarcasm.yaml
                   peftlab queue --max-runs 500000 experiments/big-sweep.yaml
+                  peftlab queue experiments/ads_clip_sarcasm.yaml --set dataset=mmsd2 --set backbone=~/clip-b32 \\
+                      --set train.epochs=1 --set seeds=[1]
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -36,14 +38,25 @@ extension PEFTLab {
             guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1 (got \(maxRuns)).") }
         }
 
+        @Option(name: .customLong("set"),
+                help: ArgumentHelp("Override a spec key before validation, Hydra-style (repeatable): dataset=mmsd2, "
+                                   + "train.epochs=1, seeds=[1], method.bottleneck=32, grid.train.lr=[1e-3].",
+                                   valueName: "KEY=VALUE"))
+        var overrides: [String] = []
+
         @Argument(help: "Experiment spec files (YAML).")
         var files: [String]
 
         func run() throws {
             var specs: [ExperimentSpec] = []
             var problems: [SpecError] = []
+            var parsed: [SpecOverride] = []
+            for text in overrides {
+                do { parsed.append(try SpecOverride.parse(text)) } catch { problems += error.errors }
+            }
+            if !problems.isEmpty { throw SpecErrors(errors: problems) }
             for file in files {
-                do { specs.append(try ExperimentSpec.load(path: file)) } catch { problems += error.errors }
+                do { specs.append(try ExperimentSpec.load(path: file, overrides: parsed)) } catch { problems += error.errors }
             }
             for spec in specs {
                 do { try spec.checkSize(maxRuns: maxRuns) } catch { problems += error.errors }
