@@ -18,6 +18,7 @@ final class DefaultParameterCountTests: XCTestCase {
         "vpt": 73_728,
         "maple": 3_555_072,
         "prefix": 49_152,
+        "dialclip": 62_472,
     ]
 
     func testEveryMethodAtViTB32Defaults() {

@@ -41,6 +41,10 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: MaPLe.descriptor, values: ["n_ctx": .int(3), "depth": .int(1)], startsEqual: false),
         Case(descriptor: PrefixTuning.descriptor, values: [:], startsEqual: false),
         Case(descriptor: PrefixTuning.descriptor, values: ["layers": .string("2"), "n_prompts": .int(3)], startsEqual: false),
+        Case(descriptor: DialCLIP.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: DialCLIP.descriptor, values: ["experts": .string("shared"), "prompt_depth": .int(1), "n_context_prompts": .int(3)],
+             startsEqual: false),
+        Case(descriptor: DialCLIP.descriptor, values: ["context_prompts": .bool(false), "domain_prompts": .bool(false)]),
     ]
 
     func testEveryRegisteredMethodHasACase() {
