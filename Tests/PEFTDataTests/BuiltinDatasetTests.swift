@@ -85,15 +85,26 @@ final class BuiltinDatasetTests: XCTestCase {
         let dir = try Fixtures.temporaryDirectory("dialog")
         defer { try? FileManager.default.removeItem(at: dir) }
         let made = try BuiltinDatasets.make("dialog", into: dir, seed: 3, examples: 40)
-        XCTAssertEqual(made.examples, 40)
-        XCTAssertEqual(made.images, 40 * 5)
-        for row in try rows(made).prefix(20) {
+        XCTAssertEqual(made.examples, 80, "40 image-retrieval rows, then 40 response-retrieval rows")
+        XCTAssertEqual(made.images, 40 * 5 + 40)
+        let all = try rows(made)
+        for row in all.prefix(20) {
+            XCTAssertEqual(row["retrieval"] as? String, "image")
             let text = try XCTUnwrap(row["text"] as? String)
             XCTAssertTrue(text.contains(try XCTUnwrap(row["object"] as? String)))
             XCTAssertTrue(text.contains(try XCTUnwrap(row["color"] as? String)))
             XCTAssertEqual((try XCTUnwrap(row["distractors"] as? [String])).count, 4)
         }
         XCTAssertTrue(made.ingestFlags.contains("--extra-image-field"))
+        for row in all.suffix(20) {
+            XCTAssertEqual(row["retrieval"] as? String, "response")
+            let response = try XCTUnwrap(row["response"] as? String)
+            XCTAssertTrue(response.contains(try XCTUnwrap(row["object"] as? String)), "the response names the photo's object")
+            XCTAssertFalse(try XCTUnwrap(row["text"] as? String).contains(try XCTUnwrap(row["color"] as? String) + " "),
+                           "the context text does not say the colour: only the photo shows it")
+            let distractors = try XCTUnwrap(row["response_distractors"] as? [String])
+            XCTAssertEqual(Set(distractors + [response]).count, 5, "four distinct distractor responses")
+        }
     }
 
     func testSameSeedGivesIdenticalFilesAndOtherSeedsDiffer() throws {

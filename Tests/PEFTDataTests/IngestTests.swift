@@ -146,7 +146,7 @@ final class IngestTests: XCTestCase {
         let tokenizer = try CLIPTokenizer.bundled()
         let summary = try Ingestor(store: sandbox.store, tokenizer: tokenizer)
             .ingest(dataset: "dialog", manifest: made.manifest, options: options)
-        XCTAssertEqual([summary.stored, summary.newImages], [6, 30])
+        XCTAssertEqual([summary.stored, summary.newImages], [12, 36], "6 image rows (1 + 4 images each), 6 response rows (1 each)")
         let row = try sandbox.store.read { db in
             try XCTUnwrap(Row.fetchOne(db, sql: "SELECT text, token_ids, extra_json FROM examples ORDER BY id LIMIT 1"))
         }

@@ -19,6 +19,7 @@ final class DefaultParameterCountTests: XCTestCase {
         "maple": 3_555_072,
         "prefix": 49_152,
         "ads-clip": 1_065_984,
+        "dialclip": 62_472,
     ]
 
     func testEveryMethodAtViTB32Defaults() {

@@ -47,6 +47,10 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: AdSCLIP.descriptor, values: ["sharing": .string("visual_to_text"), "layers": .string("all"),
                                                       "activation": .string("gelu")]),
         Case(descriptor: AdSCLIP.descriptor, values: ["sharing": .string("none"), "bottleneck": .int(4)]),
+        Case(descriptor: DialCLIP.descriptor, values: [:], startsEqual: false),
+        Case(descriptor: DialCLIP.descriptor, values: ["experts": .string("shared"), "prompt_depth": .int(1), "n_context_prompts": .int(3)],
+             startsEqual: false),
+        Case(descriptor: DialCLIP.descriptor, values: ["context_prompts": .bool(false), "domain_prompts": .bool(false)]),
     ]
 
     func testEveryRegisteredMethodHasACase() {

@@ -27,7 +27,8 @@ public struct FieldMapping: Sendable, Equatable {
     /// The defaults: `id`, `text`, `image`, `split`; no label, score or features.
     public init() {}
 
-    /// Defaults for a manifest layout: MMSD2.0 maps `image_id` to the id and to `<image_id>.jpg`, and `label`.
+    /// Defaults for a manifest layout: MMSD2.0 maps `image_id` to the id and to `<image_id>.jpg`, and `label`;
+    /// PhotoChat maps `dialogue_id` to the id and `photo_id` to `<photo_id>.jpg`.
     public static func defaults(for format: ManifestFormat) -> FieldMapping {
         var mapping = FieldMapping()
         if format == .mmsd2 {
@@ -35,6 +36,10 @@ public struct FieldMapping: Sendable, Equatable {
             mapping.image = "image_id"
             mapping.imagePattern = "{}.jpg"
             mapping.label = "label"
+        } else if format == .photochat {
+            mapping.id = "dialogue_id"
+            mapping.image = "photo_id"
+            mapping.imagePattern = "{}.jpg"
         }
         return mapping
     }

@@ -11,6 +11,9 @@ public enum ManifestFormat: String, Sendable, CaseIterable, Codable {
     case tsv
     /// MMSD2.0's layout: one JSON array of objects with `image_id`, `text` and `label` (`.json`).
     case mmsd2
+    /// PhotoChat's layout: one JSON array of dialogues with `dialogue`, `photo_id`, `photo_description`
+    /// (`PhotoChatManifest`; name it with `--format photochat`, `.json` alone means MMSD2.0).
+    case photochat
 
     /// The format a file name implies: `.jsonl`/`.ndjson`, `.csv`, `.tsv`/`.tab`, `.json` (MMSD2.0 layout).
     public init?(pathExtension: String) {
@@ -33,6 +36,8 @@ public struct ManifestRow: Sendable, Equatable {
     public let fields: [String: JSONValue]
     /// Set when the row itself is malformed (bad JSON, wrong column count); such rows are quarantined.
     public let parseError: String?
+    /// The field `parseError` is about, when the layout names one (PhotoChat's `dialogue[3].message`).
+    public var errorField: String? = nil
 }
 
 /// A parsed manifest: its rows, format and the SHA-256 of its bytes (to recognise re-ingests).
@@ -70,6 +75,7 @@ public struct Manifest: Sendable {
         case .csv: rows = try delimited(data, separator: ",", path: path)
         case .tsv: rows = try delimited(data, separator: "\t", path: path)
         case .mmsd2: rows = try jsonArray(data, path: path)
+        case .photochat: rows = PhotoChatManifest.rows(try array(data, path: path, layout: "PhotoChat"), path: path)
         }
         return Manifest(path: path, format: format, sha256: SHA256.hexDigest(data), rows: rows)
     }
@@ -98,15 +104,20 @@ public struct Manifest: Sendable {
         return rows
     }
 
-    private static func jsonArray(_ data: Data, path: String) throws -> [ManifestRow] {
+    /// The elements of a manifest that is one JSON array (`layout` names it in messages).
+    private static func array(_ data: Data, path: String, layout: String) throws -> [JSONValue] {
         // One JSON document: an invalid byte cannot be pinned on one element, so the file is refused as a whole.
         if let bad = ManifestLines(data, loneCarriageReturn: false).lines.first(where: { $0.text == nil }) {
             throw DataError.badManifest(path: path, line: bad.number, reason: ManifestLines.invalidUTF8Reason(bad))
         }
         guard let value = try? JSONValue.parse(data), case .array(let items) = value else {
-            throw DataError.badManifest(path: path, line: 1, reason: "expected a JSON array of objects (MMSD2.0 layout)")
+            throw DataError.badManifest(path: path, line: 1, reason: "expected a JSON array of objects (\(layout) layout)")
         }
-        return items.enumerated().map { index, item in
+        return items
+    }
+
+    private static func jsonArray(_ data: Data, path: String) throws -> [ManifestRow] {
+        try array(data, path: path, layout: "MMSD2.0").enumerated().map { index, item in
             guard case .object(let fields) = item else {
                 return ManifestRow(line: index + 1, fields: [:], parseError: "expected a JSON object, found \(item.summary)")
             }

@@ -22,7 +22,7 @@ struct ParsedRow: Sendable {
     /// Validates and maps one row.
     /// - Returns: the parsed row, or the first problem found (with the field it is in).
     static func parse(_ row: ManifestRow, mapping: FieldMapping) -> Result<ParsedRow, RowProblem> {
-        if let error = row.parseError { return .failure(RowProblem(field: nil, reason: error)) }
+        if let error = row.parseError { return .failure(RowProblem(field: row.errorField, reason: error)) }
         let fields = row.fields
         func required(_ name: String) -> Result<JSONValue, RowProblem> {
             guard let value = fields[name], value != .null else {

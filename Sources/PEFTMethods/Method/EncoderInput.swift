@@ -44,11 +44,14 @@ public struct EncoderInput {
     public var text: TowerInput?
     /// An extra per-example feature vector `[B, F]` (e.g. mean-pooled audio frames), when the run reads one.
     public var extra: Tensor?
+    /// Retrieval types, turns, responses and distractors of a dialog retrieval batch (`DialogRetrieval`).
+    public var dialog: DialogInput?
 
-    public init(vision: TowerInput? = nil, text: TowerInput? = nil, extra: Tensor? = nil) {
+    public init(vision: TowerInput? = nil, text: TowerInput? = nil, extra: Tensor? = nil, dialog: DialogInput? = nil) {
         self.vision = vision
         self.text = text
         self.extra = extra
+        self.dialog = dialog
     }
 }
 
@@ -60,11 +63,15 @@ public struct TowerFeatures {
     public var text: Tensor?
     /// `[B, F]` extra feature.
     public var extra: Tensor?
+    /// Retrieval types and distractor embeddings of a dialog retrieval batch (then `image` holds each row's
+    /// candidate: its image or its response).
+    public var dialog: DialogFeatures?
 
-    public init(image: Tensor? = nil, text: Tensor? = nil, extra: Tensor? = nil) {
+    public init(image: Tensor? = nil, text: Tensor? = nil, extra: Tensor? = nil, dialog: DialogFeatures? = nil) {
         self.image = image
         self.text = text
         self.extra = extra
+        self.dialog = dialog
     }
 }
 

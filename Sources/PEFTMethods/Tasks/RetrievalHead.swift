@@ -1,7 +1,8 @@
 import PEFTTensor
 
 /// Retrieval: image ↔ text pairs, symmetric InfoNCE over the batch with a learnable temperature
-/// (`head.logit_scale`, initialised from the backbone's `logit_scale`); metrics over the whole split and in-batch.
+/// (`head.logit_scale`, initialised from the backbone's `logit_scale`); metrics over the whole split and in-batch,
+/// and for dialog batches (`TowerFeatures.dialog`) per retrieval type and against each row's distractors.
 public final class RetrievalHead: TaskHead {
     public let kind = TaskKind.retrieval
     /// Log temperature, shape `[]`.
@@ -35,6 +36,14 @@ public final class RetrievalHead: TaskHead {
             out.texts = (0 ..< n).map { Array(text.storage[$0 * d ..< ($0 + 1) * d]) }
             out.lossSum = Double(Tensor.infoNCE(image, text, logitScale: logitScale).scalar) * Double(n)
             out.count = n
+            if let dialog = features.dialog {
+                out.retrievalTypes = dialog.types
+                if let distractors = dialog.distractors {
+                    out.distractorRanks = DialogRetrievalMetrics.distractorRanks(
+                        candidates: image.storage, queries: text.storage, distractors: distractors.storage, batch: n,
+                        k: distractors.shape[1], width: d)
+                }
+            }
             return out
         }
     }
@@ -42,6 +51,11 @@ public final class RetrievalHead: TaskHead {
     public func metrics(_ predictions: Predictions, targets: Targets) -> [String: Double] {
         var out = RetrievalMetrics().compute(images: predictions.images, texts: predictions.texts, batchSize: batchSize)
         out["loss"] = predictions.lossSum / Double(Swift.max(1, predictions.count))
+        if predictions.retrievalTypes.count == predictions.count {
+            out.merge(DialogRetrievalMetrics().compute(candidates: predictions.images, queries: predictions.texts,
+                                                       types: predictions.retrievalTypes,
+                                                       distractorRanks: predictions.distractorRanks)) { a, _ in a }
+        }
         return out
     }
 

@@ -22,6 +22,9 @@ public struct Predictions: Sendable {
     /// Embeddings per example (retrieval).
     public var images: [[Float]] = []
     public var texts: [[Float]] = []
+    /// Retrieval type per example and rank of its target among itself and its distractors (dialog retrieval).
+    public var retrievalTypes: [RetrievalType] = []
+    public var distractorRanks: [Int] = []
     /// Sum of per-batch mean losses weighted by batch size, and the number of examples.
     public var lossSum = 0.0
     public var count = 0
@@ -34,6 +37,8 @@ public struct Predictions: Sendable {
         scores += other.scores
         images += other.images
         texts += other.texts
+        retrievalTypes += other.retrievalTypes
+        distractorRanks += other.distractorRanks
         lossSum += other.lossSum
         count += other.count
     }

@@ -7,7 +7,7 @@ public enum TaskKind: String, Sendable, CaseIterable {
         switch self {
         case .classification: return ["loss"] + ClassificationMetrics.names
         case .regression: return ["loss"] + RegressionMetrics.names
-        case .retrieval: return ["loss"] + RetrievalMetrics.names
+        case .retrieval: return ["loss"] + RetrievalMetrics.names + DialogRetrievalMetrics.names
         }
     }
 

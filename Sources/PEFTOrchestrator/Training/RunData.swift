@@ -29,6 +29,8 @@ final class SplitData {
     let exampleIDs: [Int64]
     /// Per tower, cached embeddings per example (frozen towers).
     var embeddings: [TowerKind: [[Float]]] = [:]
+    /// Per example, its dialog retrieval fields (retrieval runs on dialog datasets; nil otherwise).
+    var dialog: [DialogRow]?
 
     var count: Int { extra?.count ?? examples.count }
 
@@ -79,6 +81,9 @@ final class RunData {
             splits[split] = SplitData(name: split, examples: examples,
                                       targets: Targets(labels: examples.map { $0.label ?? -1 }, scores: examples.map { $0.score ?? .nan }),
                                       tokens: tokens, extra: nil)
+            if task == .retrieval, let tokenizer {
+                splits[split]?.dialog = try DialogRow.rows(examples, split: split, tokenizer: tokenizer)
+            }
         }
         self.splits = splits
         for split in splits.values { for (example, ids) in zip(split.examples, split.tokens) { tokenIndex[example.id] = ids } }
@@ -156,6 +161,7 @@ final class RunData {
             }
             if tower == .vision { input.vision = value } else { input.text = value }
         }
+        input.dialog = try dialogInput(split, rows: rows)
         return input
     }
 

@@ -185,7 +185,7 @@ public final class Trainer {
     private func encode(_ split: SplitData, rows: [Int]) throws -> TowerFeatures {
         let input = try data.input(split, rows: rows)
         guard let model else { return TowerFeatures(extra: input.extra) }
-        return method.encode(input, model: model)
+        return DialogRetrieval.encode(method, input, model: model)
     }
 
     /// Runs the next optimisation step and returns training metrics (`loss`, `lr`).

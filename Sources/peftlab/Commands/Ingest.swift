@@ -37,7 +37,7 @@ extension PEFTLab {
                                    valueName: "dir"))
         var images: String?
 
-        @Option(help: "Manifest layout when the file extension does not say: jsonl, csv, tsv or mmsd2.")
+        @Option(help: "Manifest layout when the file extension does not say: jsonl, csv, tsv, mmsd2 or photochat.")
         var format: String?
 
         @Option(help: "Field with a stable row id (default: id; image_id for mmsd2; else a hash of the row).")
@@ -106,7 +106,7 @@ extension PEFTLab {
 
         func validate() throws {
             if let format, ManifestFormat(rawValue: format) == nil {
-                throw ValidationError("--format must be jsonl, csv, tsv or mmsd2 (got '\(format)').")
+                throw ValidationError("--format must be jsonl, csv, tsv, mmsd2 or photochat (got '\(format)').")
             }
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize)).") }
