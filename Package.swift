@@ -46,7 +46,7 @@ let package = Package(
 
         // PEFT methods and tasks: one folder per method, the config types they declare parameters with
         .target(name: "PEFTMethods", dependencies: ["PEFTCLIP", "PEFTLM", "PEFTTensor"],
-                exclude: ["README.md"],
+                exclude: ["README.md", "MSEAdapter/README.md"],
                 swiftSettings: vectorised),
 
         // Storage and data

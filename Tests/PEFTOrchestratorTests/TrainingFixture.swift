@@ -4,21 +4,24 @@ import PEFTData
 import PEFTStore
 @testable import PEFTOrchestrator
 
-/// A database with a small built-in sarcasm dataset (images + captions) and a tiny random CLIP on disk: what the
-/// training-core tests run real PEFT methods on, in seconds.
+/// A database with a small built-in dataset (sarcasm by default: images + captions; or sentiment: faces, utterances,
+/// audio frames, scores) and a tiny random CLIP on disk: what the training-core tests run real PEFT methods on, in
+/// seconds.
 final class TrainingFixture: @unchecked Sendable {
     let directory: URL
     let store: Store
+    let dataset: String
     var backbone: String { directory.appendingPathComponent("backbone").path }
 
-    init(examples: Int = 48) throws {
+    init(examples: Int = 48, dataset: String = "sarcasm") throws {
+        self.dataset = dataset
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("training-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try Store(path: directory.appendingPathComponent("t.db").path)
-        let made = try BuiltinDatasets.make("sarcasm", into: directory.appendingPathComponent("data"), seed: 3, examples: examples)
+        let made = try BuiltinDatasets.make(dataset, into: directory.appendingPathComponent("data"), seed: 3, examples: examples)
         var options = IngestOptions()
         options.mapping = made.mapping
-        _ = try Ingestor(store: store, tokenizer: try CLIPTokenizer.bundled()).ingest(dataset: "sarcasm", manifest: made.manifest,
+        _ = try Ingestor(store: store, tokenizer: try CLIPTokenizer.bundled()).ingest(dataset: dataset, manifest: made.manifest,
                                                                                    options: options)
         try CLIPBackboneFactory.makeRandom(config: .tiny(width: 32, layers: 2, heads: 4, imageSize: 32, patchSize: 8,
                                                          projectionDim: 16), seed: 0)
@@ -29,7 +32,7 @@ final class TrainingFixture: @unchecked Sendable {
 
     /// The runs of `yaml` (with `backbone:` and `dataset:` filled in).
     func plans(_ yaml: String) throws -> [RunPlan] {
-        try ExperimentSpec.parse(yaml: "dataset: sarcasm\nbackbone: \(backbone)\n" + yaml, file: "test.yaml").expand()
+        try ExperimentSpec.parse(yaml: "dataset: \(dataset)\nbackbone: \(backbone)\n" + yaml, file: "test.yaml").expand()
     }
 
     func trainer(_ plan: RunPlan) throws -> Trainer {

@@ -44,11 +44,14 @@ public struct EncoderInput {
     public var text: TowerInput?
     /// An extra per-example feature vector `[B, F]` (e.g. mean-pooled audio frames), when the run reads one.
     public var extra: Tensor?
+    /// Raw texts and unpooled feature sequences, for methods that read them (`ExampleReadingMethod`).
+    public var examples: ExampleInputs?
 
-    public init(vision: TowerInput? = nil, text: TowerInput? = nil, extra: Tensor? = nil) {
+    public init(vision: TowerInput? = nil, text: TowerInput? = nil, extra: Tensor? = nil, examples: ExampleInputs? = nil) {
         self.vision = vision
         self.text = text
         self.extra = extra
+        self.examples = examples
     }
 }
 
@@ -60,11 +63,14 @@ public struct TowerFeatures {
     public var text: Tensor?
     /// `[B, F]` extra feature.
     public var extra: Tensor?
+    /// A language model's input embeddings, for heads that run the language model themselves.
+    public var sequence: EmbeddedSequence?
 
-    public init(image: Tensor? = nil, text: Tensor? = nil, extra: Tensor? = nil) {
+    public init(image: Tensor? = nil, text: Tensor? = nil, extra: Tensor? = nil, sequence: EmbeddedSequence? = nil) {
         self.image = image
         self.text = text
         self.extra = extra
+        self.sequence = sequence
     }
 }
 

@@ -68,6 +68,6 @@ public struct MethodRegistry: Sendable {
     public static let standard = MethodRegistry([
         LinearProbe.descriptor, FullFineTuning.descriptor, BitFit.descriptor, LoRA.descriptor, IA3.descriptor,
         BottleneckAdapters.houlsby, BottleneckAdapters.pfeiffer, CLIPAdapter.descriptor, CoOp.descriptor,
-        VPT.descriptor, MaPLe.descriptor, PrefixTuning.descriptor,
+        VPT.descriptor, MaPLe.descriptor, PrefixTuning.descriptor, MSEAdapter.descriptor,
     ])
 }
