@@ -3,7 +3,7 @@
 // PEFTLab: parameter-efficient fine-tuning experiments on CLIP-style models, on the CPU, stored in SQLite.
 //
 // Targets are layered; each depends only on targets above it in this list:
-//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTMethods → PEFTStore → PEFTData
+//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTLM → PEFTMethods → PEFTStore → PEFTData
 //   → PEFTOrchestrator → PEFTReports → peftlab (CLI)
 import PackageDescription
 
@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "peftlab", targets: ["peftlab"]),
-        .library(name: "PEFTLab", targets: ["PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore",
+        .library(name: "PEFTLab", targets: ["PEFTTensor", "PEFTCLIP", "PEFTLM", "PEFTMethods", "PEFTStore",
                                              "PEFTData", "PEFTOrchestrator", "PEFTReports"]),
     ],
     dependencies: [
@@ -40,8 +40,13 @@ let package = Package(
                 resources: [.copy("Resources/merges.txt")],
                 swiftSettings: vectorised),
 
+        // The frozen causal language model (GPT-2 layout) MSE-Adapter feeds pseudo tokens to
+        .target(name: "PEFTLM", dependencies: ["PEFTCLIP", "PEFTTensor"], exclude: ["README.md"],
+                swiftSettings: vectorised),
+
         // PEFT methods and tasks: one folder per method, the config types they declare parameters with
-        .target(name: "PEFTMethods", dependencies: ["PEFTCLIP", "PEFTTensor"], exclude: ["README.md"],
+        .target(name: "PEFTMethods", dependencies: ["PEFTCLIP", "PEFTLM", "PEFTTensor"],
+                exclude: ["README.md", "MSEAdapter/README.md"],
                 swiftSettings: vectorised),
 
         // Storage and data
@@ -58,7 +63,7 @@ let package = Package(
         .target(name: "PEFTReports", dependencies: ["PEFTStore", "PEFTMethods", .product(name: "GRDB", package: "GRDB.swift")],
                 exclude: ["README.md"]),
         .executableTarget(name: "peftlab", dependencies: [
-            "PEFTTensor", "PEFTCLIP", "PEFTMethods", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
+            "PEFTTensor", "PEFTCLIP", "PEFTLM", "PEFTMethods", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: vectorised),
 
@@ -67,6 +72,8 @@ let package = Package(
         .testTarget(name: "PEFTTensorTests", dependencies: ["PEFTTensor", "PEFTTestSupport"],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTCLIPTests", dependencies: ["PEFTCLIP", "PEFTTestSupport"], exclude: ["Fixtures"],
+                    swiftSettings: vectorised),
+        .testTarget(name: "PEFTLMTests", dependencies: ["PEFTLM", "PEFTCLIP", "PEFTTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTMethodsTests", dependencies: ["PEFTMethods", "PEFTCLIP", "PEFTTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: vectorised),

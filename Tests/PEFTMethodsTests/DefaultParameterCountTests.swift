@@ -22,11 +22,12 @@ final class DefaultParameterCountTests: XCTestCase {
         "dialclip": 62_472,
     ]
 
+    /// MSE-Adapter's count depends on its language model's width: MSEAdapterTests checks it at d = 4 096.
     func testEveryMethodAtViTB32Defaults() {
         let config = CLIPConfig()
         XCTAssertEqual(config.parameterCount, 151_277_313)
-        XCTAssertEqual(Set(Self.expected.keys), Set(MethodRegistry.standard.names))
-        for name in MethodRegistry.standard.names {
+        XCTAssertEqual(Set(Self.expected.keys), Set(MethodRegistry.standard.names).subtracting(["mse-adapter"]))
+        for name in Self.expected.keys.sorted() {
             let d = MethodRegistry.standard[name]!
             XCTAssertEqual(d.parameterCount(d.settings(nil), config), Self.expected[name], name)
         }

@@ -53,8 +53,9 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: DialCLIP.descriptor, values: ["context_prompts": .bool(false), "domain_prompts": .bool(false)]),
     ]
 
+    /// MSE-Adapter feeds a language model, not the CLIP heads: MSEAdapterTests holds its contract.
     func testEveryRegisteredMethodHasACase() {
-        XCTAssertEqual(Set(Self.cases.map(\.descriptor.name)), Set(MethodRegistry.standard.names))
+        XCTAssertEqual(Set(Self.cases.map(\.descriptor.name)), Set(MethodRegistry.standard.names).subtracting(["mse-adapter"]))
     }
 
     /// Gives every trainable tensor non-trivial values, as after some training.

@@ -4,8 +4,9 @@ import PEFTData
 import PEFTStore
 @testable import PEFTOrchestrator
 
-/// A database with a small built-in dataset (sarcasm by default: images + captions) and a tiny random CLIP on disk:
-/// what the training-core tests run real PEFT methods on, in seconds.
+/// A database with a small built-in dataset (sarcasm by default: images + captions; or sentiment: faces, utterances,
+/// audio frames, scores) and a tiny random CLIP on disk: what the training-core tests run real PEFT methods on, in
+/// seconds.
 final class TrainingFixture: @unchecked Sendable {
     let directory: URL
     let store: Store

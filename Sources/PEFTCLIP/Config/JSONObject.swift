@@ -2,18 +2,18 @@ import Foundation
 
 /// A parsed JSON object with typed, path-aware field access, so a bad field reads as
 /// `config.json: field 'vision_config.patch_size' must be a positive integer (found "32px")`.
-struct JSONObject {
+package struct JSONObject {
     /// File the object came from (for error messages).
-    let path: String
+    package let path: String
     /// Dotted prefix of this object inside the file (`""` at the root, `"vision_config."` below).
-    let prefix: String
+    package let prefix: String
     /// The raw values.
-    let values: [String: Any]
+    package let values: [String: Any]
 
     /// Reads and parses `url` as a JSON object.
     ///
     /// - Throws: `CheckpointError.missingFile`, `.io` or `.badConfig` when the file is not a JSON object.
-    static func read(_ url: URL) throws -> JSONObject {
+    package static func read(_ url: URL) throws -> JSONObject {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CheckpointError.missingFile(path: url.path)
         }
@@ -31,7 +31,7 @@ struct JSONObject {
     }
 
     /// The nested object at `key`, or an empty one when absent or null.
-    func object(_ key: String) throws -> JSONObject {
+    package func object(_ key: String) throws -> JSONObject {
         switch values[key] {
         case nil, is NSNull:
             return JSONObject(path: path, prefix: prefix + key + ".", values: [:])
@@ -43,10 +43,10 @@ struct JSONObject {
     }
 
     /// Whether `key` is present and not null.
-    func has(_ key: String) -> Bool { values[key] != nil && !(values[key] is NSNull) }
+    package func has(_ key: String) -> Bool { values[key] != nil && !(values[key] is NSNull) }
 
     /// An integer field (`default` when absent or null); `minimum` bounds it.
-    func int(_ key: String, default fallback: Int, minimum: Int = Int.min) throws -> Int {
+    package func int(_ key: String, default fallback: Int, minimum: Int = Int.min) throws -> Int {
         guard has(key) else { return fallback }
         guard let value = Self.integer(values[key]), value >= minimum else {
             let expected = minimum == 1 ? "a positive integer" : minimum == 0 ? "a non-negative integer" : "an integer"
@@ -56,14 +56,14 @@ struct JSONObject {
     }
 
     /// A floating-point field (`default` when absent or null).
-    func double(_ key: String, default fallback: Double) throws -> Double {
+    package func double(_ key: String, default fallback: Double) throws -> Double {
         guard has(key) else { return fallback }
         guard let value = Self.number(values[key]) else { throw error(key, expected: "a number", found: values[key] as Any) }
         return value
     }
 
     /// A string field (`default` when absent or null).
-    func string(_ key: String, default fallback: String) throws -> String {
+    package func string(_ key: String, default fallback: String) throws -> String {
         guard has(key) else { return fallback }
         guard let value = values[key] as? String else {
             throw error(key, expected: "a string", found: values[key] as Any)
@@ -72,14 +72,14 @@ struct JSONObject {
     }
 
     /// A boolean field (`default` when absent or null).
-    func bool(_ key: String, default fallback: Bool) throws -> Bool {
+    package func bool(_ key: String, default fallback: Bool) throws -> Bool {
         guard has(key) else { return fallback }
         guard let value = values[key] as? Bool else { throw error(key, expected: "true or false", found: values[key] as Any) }
         return value
     }
 
     /// An array of numbers (`default` when absent or null).
-    func doubles(_ key: String, default fallback: [Double]) throws -> [Double] {
+    package func doubles(_ key: String, default fallback: [Double]) throws -> [Double] {
         guard has(key) else { return fallback }
         guard let array = values[key] as? [Any] else {
             throw error(key, expected: "an array of numbers", found: values[key] as Any)
@@ -91,13 +91,13 @@ struct JSONObject {
     }
 
     /// The error for field `key`: names the dotted field, what was expected and the value found.
-    func error(_ key: String, expected: String, found: Any) -> CheckpointError {
+    package func error(_ key: String, expected: String, found: Any) -> CheckpointError {
         .badConfig(path: path, field: prefix + key, expected: expected, found: Self.render(found))
     }
 
     /// A JSON number as the nearest `Double`. JSONSerialization hands back `NSDecimalNumber` for many decimals and
     /// its `doubleValue` can be one ulp off (1/255 written by Python reads back wrong), so parse its decimal text.
-    static func number(_ value: Any?) -> Double? {
+    package static func number(_ value: Any?) -> Double? {
         if value is String { return nil }
         if let number = value as? NSNumber {
             return Double(number.stringValue) ?? number.doubleValue
@@ -106,7 +106,7 @@ struct JSONObject {
     }
 
     /// An integral JSON number as `Int` (JSONSerialization may hand back Int, Double or NSNumber).
-    static func integer(_ value: Any?) -> Int? {
+    package static func integer(_ value: Any?) -> Int? {
         if value is String { return nil }
         if let int = value as? Int { return int }
         if let double = value as? Double, double.rounded() == double, abs(double) < 1e15 { return Int(double) }
@@ -114,7 +114,7 @@ struct JSONObject {
     }
 
     /// Short rendering of a JSON value for error messages.
-    static func render(_ value: Any) -> String {
+    package static func render(_ value: Any) -> String {
         if let string = value as? String { return "\"\(string)\"" }
         if value is NSNull { return "null" }
         if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]),

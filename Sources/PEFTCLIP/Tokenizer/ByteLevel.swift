@@ -2,9 +2,9 @@
 ///
 /// Printable Latin-1 bytes (`!`…`~`, `¡`…`¬`, `®`…`ÿ`) map to themselves; the other 68 bytes map to U+0100 onwards in
 /// byte order, so every byte string becomes a string of visible characters that BPE can merge.
-enum ByteLevel {
+package enum ByteLevel {
     /// `byteToScalar[b]` is the character standing for byte `b`.
-    static let byteToScalar: [Unicode.Scalar] = {
+    package static let byteToScalar: [Unicode.Scalar] = {
         var printable: [Int] = Array(0x21 ... 0x7E) + Array(0xA1 ... 0xAC) + Array(0xAE ... 0xFF)
         var scalars = printable.map { Unicode.Scalar(UInt32($0))! }
         var next: UInt32 = 256
@@ -19,21 +19,21 @@ enum ByteLevel {
     }()
 
     /// The 256 byte symbols in CLIP's vocabulary order (the printable bytes first, then the remapped ones).
-    static let vocabularyOrder: [Unicode.Scalar] = {
+    package static let vocabularyOrder: [Unicode.Scalar] = {
         let printable: [Int] = Array(0x21 ... 0x7E) + Array(0xA1 ... 0xAC) + Array(0xAE ... 0xFF)
         let rest = (0 ..< 256).filter { !printable.contains($0) }
         return (printable + rest).map { byteToScalar[$0] }
     }()
 
     /// Inverse of `byteToScalar`.
-    static let scalarToByte: [Unicode.Scalar: UInt8] = {
+    package static let scalarToByte: [Unicode.Scalar: UInt8] = {
         var map: [Unicode.Scalar: UInt8] = [:]
         for (byte, scalar) in byteToScalar.enumerated() { map[scalar] = UInt8(byte) }
         return map
     }()
 
     /// The byte-level string for UTF-8 `bytes`.
-    static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    package static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var result = String.UnicodeScalarView()
         for byte in bytes { result.append(byteToScalar[Int(byte)]) }
         return String(result)

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Applies CLIP's BPE merges to one pre-token, over token ids, with a thread-safe cache.
+/// Applies byte-level BPE merges (CLIP's or GPT-2's) to one pre-token, over token ids, with a thread-safe cache.
 ///
-/// A word starts as its UTF-8 bytes' symbols, the last one carrying `</w>`. Repeatedly the adjacent pair with the
+/// A word starts as its UTF-8 bytes' symbols, the last one carrying the end-of-word suffix when the vocabulary has
+/// one (CLIP's `</w>`; GPT-2 has none). Repeatedly the adjacent pair with the
 /// lowest merge rank is merged, every occurrence left to right, until no adjacent pair has a rank: the algorithm of
 /// OpenAI's `SimpleTokenizer.bpe` and (for a merge list learned in order, as CLIP's is) of `tokenizers`' BPE model.
-final class BytePairEncoder: @unchecked Sendable {
+package final class BytePairEncoder: @unchecked Sendable {
     /// A merge: its rank (priority, lower first) and the id of the merged token.
     struct Merge {
         var rank: Int32
@@ -19,19 +20,22 @@ final class BytePairEncoder: @unchecked Sendable {
     private let lock = NSLock()
     private let cacheLimit = 100_000
 
-    /// Builds the merge table for `vocabulary` (token → id) and `mergeList` (pairs in rank order).
+    /// Builds the merge table for `vocabulary` (token → id) and `mergeList` (pairs in rank order); `endOfWord` is
+    /// the suffix of a word's last symbol (`</w>` for CLIP, nil for GPT-2).
     ///
     /// - Throws: `CheckpointError.badTokenizerFile` when a byte symbol or a merge's parts/result are not in the
     ///   vocabulary (the message names the merge's line in `mergesPath`, counting the `#version` header as line 1).
-    init(vocabulary: [String: Int], mergeList: [(String, String)], vocabularyPath: String, mergesPath: String) throws {
+    package init(vocabulary: [String: Int], mergeList: [(String, String)], endOfWord: String? = CLIPVocabulary.endOfWord,
+                 vocabularyPath: String, mergesPath: String) throws {
         var byteIds = [Int32](repeating: 0, count: 256)
         var byteEndIds = [Int32](repeating: 0, count: 256)
         for byte in 0 ..< 256 {
             let symbol = String(ByteLevel.byteToScalar[byte])
-            guard let id = vocabulary[symbol], let endId = vocabulary[symbol + CLIPVocabulary.endOfWord] else {
+            guard let id = vocabulary[symbol], let endId = vocabulary[symbol + (endOfWord ?? "")] else {
                 throw CheckpointError.badTokenizerFile(
                     path: vocabularyPath, line: 0,
-                    reason: "byte symbol \(CLIPVocabulary.jsonString(symbol)) (byte \(byte)) or its </w> form is missing")
+                    reason: "byte symbol \(CLIPVocabulary.jsonString(symbol)) (byte \(byte))"
+                        + (endOfWord.map { " or its \($0) form" } ?? "") + " is missing")
             }
             byteIds[byte] = Int32(id)
             byteEndIds[byte] = Int32(endId)
@@ -60,7 +64,7 @@ final class BytePairEncoder: @unchecked Sendable {
     }
 
     /// Token ids of one pre-token given as UTF-8 bytes (non-empty).
-    func encode(_ word: [UInt8]) -> [Int32] {
+    package func encode(_ word: [UInt8]) -> [Int32] {
         lock.lock()
         let cached = cache[word]
         lock.unlock()

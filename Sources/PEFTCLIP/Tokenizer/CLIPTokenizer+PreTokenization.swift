@@ -158,7 +158,7 @@ extension CLIPTokenizer {
     }
 
     /// `\p{L}`: Lu, Ll, Lt, Lm, Lo.
-    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII { return (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A }
         guard knownToRegex(scalar) else { return false }
         switch scalar.properties.generalCategory {
@@ -168,7 +168,7 @@ extension CLIPTokenizer {
     }
 
     /// `\p{N}`: Nd, Nl, No.
-    static func isNumber(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isNumber(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII { return scalar.value >= 0x30 && scalar.value <= 0x39 }
         guard knownToRegex(scalar) else { return false }
         switch scalar.properties.generalCategory {
@@ -178,7 +178,7 @@ extension CLIPTokenizer {
     }
 
     /// `[^\s\p{L}\p{N}]`.
-    static func isOther(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isOther(_ scalar: Unicode.Scalar) -> Bool {
         !scalar.properties.isWhitespace && !isLetter(scalar) && !isNumber(scalar)
     }
 }

@@ -46,12 +46,16 @@ public struct EncoderInput {
     public var extra: Tensor?
     /// Retrieval types, turns, responses and distractors of a dialog retrieval batch (`DialogRetrieval`).
     public var dialog: DialogInput?
+    /// Raw texts and unpooled feature sequences, for methods that read them (`ExampleReadingMethod`).
+    public var examples: ExampleInputs?
 
-    public init(vision: TowerInput? = nil, text: TowerInput? = nil, extra: Tensor? = nil, dialog: DialogInput? = nil) {
+    public init(vision: TowerInput? = nil, text: TowerInput? = nil, extra: Tensor? = nil, dialog: DialogInput? = nil,
+                examples: ExampleInputs? = nil) {
         self.vision = vision
         self.text = text
         self.extra = extra
         self.dialog = dialog
+        self.examples = examples
     }
 }
 
@@ -66,12 +70,16 @@ public struct TowerFeatures {
     /// Retrieval types and distractor embeddings of a dialog retrieval batch (then `image` holds each row's
     /// candidate: its image or its response).
     public var dialog: DialogFeatures?
+    /// A language model's input embeddings, for heads that run the language model themselves.
+    public var sequence: EmbeddedSequence?
 
-    public init(image: Tensor? = nil, text: Tensor? = nil, extra: Tensor? = nil, dialog: DialogFeatures? = nil) {
+    public init(image: Tensor? = nil, text: Tensor? = nil, extra: Tensor? = nil, dialog: DialogFeatures? = nil,
+                sequence: EmbeddedSequence? = nil) {
         self.image = image
         self.text = text
         self.extra = extra
         self.dialog = dialog
+        self.sequence = sequence
     }
 }
 

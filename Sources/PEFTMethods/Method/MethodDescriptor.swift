@@ -69,6 +69,6 @@ public struct MethodRegistry: Sendable {
         LinearProbe.descriptor, FullFineTuning.descriptor, BitFit.descriptor, LoRA.descriptor, IA3.descriptor,
         BottleneckAdapters.houlsby, BottleneckAdapters.pfeiffer, CLIPAdapter.descriptor, CoOp.descriptor,
         VPT.descriptor, MaPLe.descriptor, PrefixTuning.descriptor, CLIPPretraining.descriptor,
-        AdSCLIP.descriptor, DialCLIP.descriptor,
+        AdSCLIP.descriptor, DialCLIP.descriptor, MSEAdapter.descriptor,
     ])
 }

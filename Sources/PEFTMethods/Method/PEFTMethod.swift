@@ -18,10 +18,13 @@ public struct MethodContext {
     public var rng: RNG
     /// The run's training/eval switch and dropout randomness.
     public let mode: ForwardMode
+    /// Widths of the stored example features the method reads (`ExampleReadingMethod.sequenceFeatures`), by name.
+    public var featureWidths: [String: Int]
 
-    public init(rng: RNG, mode: ForwardMode) {
+    public init(rng: RNG, mode: ForwardMode, featureWidths: [String: Int] = [:]) {
         self.rng = rng
         self.mode = mode
+        self.featureWidths = featureWidths
     }
 }
 

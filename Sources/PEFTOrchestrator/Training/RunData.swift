@@ -56,14 +56,22 @@ final class RunData {
     let features: CLIPFeatures?
     let feeds: [TowerKind: TowerFeed]
     let cache: HiddenStateCache?
+    /// Unpooled example features an `ExampleReadingMethod` reads, by name (with raw texts in its batches).
+    let sequences: [String: SequenceFeatures]
     private var tokenIndex: [Int64: [Int]] = [:]
 
     var train: SplitData { splits["train"]! }
+    /// Whether batches carry `EncoderInput.examples` (texts and sequences).
+    let readsExamples: Bool
 
     /// Loads `dataset`'s splits for a run reading `towers` (fed as `feeds`) or the extra feature `feature`.
     init(store: Store, dataset: String, task: TaskKind, features: CLIPFeatures?, feeds: [TowerKind: TowerFeed],
-         feature: String?, cacheDType: FeatureDType?) throws {
+         feature: String?, cacheDType: FeatureDType?, sequenceFeatures: [String]? = nil) throws {
         self.features = features
+        sequences = try Dictionary(uniqueKeysWithValues: (sequenceFeatures ?? []).map {
+            ($0, try SequenceFeatures.load(store: store, dataset: dataset, feature: $0))
+        })
+        readsExamples = sequenceFeatures != nil
         self.feeds = feeds
         cache = features.map { HiddenStateCache(features: $0, dtype: cacheDType ?? .float16) }
         var splits: [String: SplitData] = [:]
@@ -162,7 +170,23 @@ final class RunData {
             if tower == .vision { input.vision = value } else { input.text = value }
         }
         input.dialog = try dialogInput(split, rows: rows)
+        if readsExamples { input.examples = try exampleInputs(examples) }
         return input
+    }
+
+    /// Texts and `[B, frames, dims]` sequences of `examples`.
+    private func exampleInputs(_ examples: [ExampleRecord]) throws -> ExampleInputs {
+        var tensors: [String: Tensor] = [:]
+        for (name, table) in sequences {
+            let rows = try examples.map { example in
+                guard let values = table.values[example.id] else {
+                    throw PermanentRunError("example '\(example.sourceKey)' has no feature '\(name)'")
+                }
+                return values
+            }
+            tensors[name] = Tensor(shape: [examples.count, table.frames, table.dims], storage: rows.flatMap { $0 })
+        }
+        return ExampleInputs(texts: examples.map { $0.text ?? "" }, sequences: tensors)
     }
 
     /// Preprocessed pixels `[B, C, H, W]` of the examples' images (from the stored decoded crops).

@@ -119,6 +119,7 @@ public final class Trainer {
         }
         let method = try descriptor.make(config.methodSettings(descriptor))
         self.method = method
+        let reader = method as? any ExampleReadingMethod
         let seed = UInt64(config.seed)
 
         var features: CLIPFeatures?
@@ -132,7 +133,8 @@ public final class Trainer {
             let loaded = try CLIPFeatures(store: context.store,
                                           backboneDirectory: BackboneReference.resolve(backbone, storePath: context.store.path))
             let own = CLIPModel(sharingWeightsOf: loaded.backbone.model)
-            var methodContext = MethodContext(rng: RNG(seed: seed, stream: Self.methodStream), mode: mode)
+            var methodContext = MethodContext(rng: RNG(seed: seed, stream: Self.methodStream), mode: mode,
+                                              featureWidths: try Self.featureWidths(reader, store: context.store, dataset: config.dataset))
             methodParameters = try method.apply(to: own, context: &methodContext)
             let towers = config.task == .retrieval ? TowerKind.allCases : config.fusion.towers
             for tower in towers {
@@ -143,21 +145,26 @@ public final class Trainer {
         }
         self.model = model
         data = try RunData(store: context.store, dataset: config.dataset, task: config.task, features: features, feeds: feeds,
-                           feature: method.inputFeature, cacheDType: config.train.cacheDType)
+                           feature: method.inputFeature, cacheDType: config.train.cacheDType,
+                           sequenceFeatures: reader?.sequenceFeatures)
         try data.prepareCaches()
 
         var headRNG = RNG(seed: seed, stream: 0)
-        let width = data.train.extra?.first?.count ?? config.fusion.width(projection: model?.config.projectionDim ?? 0)
-        switch config.task {
-        case .classification:
-            let classes = Swift.max(2, (data.splits.values.flatMap(\.targets.labels).max() ?? 1) + 1)
-            head = ClassificationHead(classes: classes, head: FeatureHead(fusion: config.fusion, inputWidth: width,
-                                                                          hiddenWidth: config.head.int("hidden"), outputs: classes, rng: &headRNG))
-        case .regression:
-            head = RegressionHead(head: FeatureHead(fusion: config.fusion, inputWidth: width,
-                                                    hiddenWidth: config.head.int("hidden"), outputs: 1, rng: &headRNG))
-        case .retrieval:
-            head = RetrievalHead(initialLogitScale: model?.logitScale.scalar ?? 2.6592, batchSize: config.train.batchSize)
+        let width = reader?.featureWidth ?? data.train.extra?.first?.count ?? config.fusion.width(projection: model?.config.projectionDim ?? 0)
+        let classes = Swift.max(2, (data.splits.values.flatMap(\.targets.labels).max() ?? 1) + 1)
+        if let own = reader?.makeHead(task: config.task, classes: classes) {
+            head = own
+        } else {
+            switch config.task {
+            case .classification:
+                head = ClassificationHead(classes: classes, head: FeatureHead(fusion: config.fusion, inputWidth: width,
+                                                                              hiddenWidth: config.head.int("hidden"), outputs: classes, rng: &headRNG))
+            case .regression:
+                head = RegressionHead(head: FeatureHead(fusion: config.fusion, inputWidth: width,
+                                                        hiddenWidth: config.head.int("hidden"), outputs: 1, rng: &headRNG))
+            case .retrieval:
+                head = RetrievalHead(initialLogitScale: model?.logitScale.scalar ?? 2.6592, batchSize: config.train.batchSize)
+            }
         }
         parameters = methodParameters + prefixed("head", head.namedParameters())
         let trained = Set(methodParameters.map { ObjectIdentifier($0.1) })
@@ -171,6 +178,13 @@ public final class Trainer {
         if method.standardizesFeatures, let featureHead = (head as? ClassificationHead)?.head ?? (head as? RegressionHead)?.head {
             try standardize(featureHead)
         }
+    }
+
+    /// Widths of the stored features an `ExampleReadingMethod` reads, by name.
+    static func featureWidths(_ reader: (any ExampleReadingMethod)?, store: Store, dataset: String) throws -> [String: Int] {
+        try Dictionary(uniqueKeysWithValues: (reader?.sequenceFeatures ?? []).map {
+            ($0, try SequenceFeatures.load(store: store, dataset: dataset, feature: $0).dims)
+        })
     }
 
     /// How the loop feeds a tower the method reaches this far.
