@@ -8,7 +8,8 @@ final class PretrainKillTest: XCTestCase {
     private func pretrain(_ db: String, _ extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = CLIRunner.executable
-        process.arguments = ["backbone", "pretrain", "--config", "micro", "--db", db, "--threads", "1", "--lease-seconds", "1"] + extra
+        process.arguments = ["backbone", "pretrain", "--config", "micro", "--db", db, "--threads", "1", "--lease-seconds", "1",
+                             "--weather-examples", "100"] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -38,7 +39,7 @@ final class PretrainKillTest: XCTestCase {
         // Kill it twice once its run has checkpointed (16 steps, a checkpoint every 2), each time further on.
         var kills = 0
         for target in [4, 10] {
-            let victim = try pretrain(killed, ["--step-delay-ms", "150"])
+            let victim = try pretrain(killed, ["--step-delay-ms", "100"])
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline, victim.isRunning {
                 if FileManager.default.fileExists(atPath: killed), let step = try? run(killed).checkpointStep, step >= target { break }

@@ -25,7 +25,7 @@ final class QuickstartTests: XCTestCase {
             SELECT (SELECT COUNT(*) FROM datasets), (SELECT COUNT(*) FROM images) > 500,
                    (SELECT COUNT(*) FROM feature_cache WHERE layer = -1) > 0, (SELECT COUNT(*) FROM runs WHERE state = 'succeeded')
             """])
-        XCTAssertEqual(counts.stdout.split(separator: "\n").last, "4,1,1,22", counts.stdout, "3 task datasets + the corpus; 21 runs + the pretraining")
+        XCTAssertEqual(counts.stdout.split(separator: "\n").last, "4,1,1,22", "3 task datasets + the corpus; 21 runs + the pretraining: \(counts.stdout)")
 
         let second = try CLIRunner.run(["quickstart", "--dir", dir.path("qs"), "--backbone", "micro"])
         XCTAssertEqual(second.status, 0, second.stderr)

@@ -8,6 +8,7 @@ final class DefaultParameterCountTests: XCTestCase {
     static let expected: [String: Int] = [
         "linear-probe": 0,
         "full": 151_277_312,
+        "clip-pretrain": 125_980_416,  // full less the 49 408 × 512 token embedding
         "bitfit": 171_008,
         "lora": 491_520,
         "ia3": 92_160,

@@ -24,6 +24,8 @@ final class MethodContractTests: XCTestCase {
         Case(descriptor: BottleneckAdapters.pfeiffer, values: ["towers": .string("text"), "reduction": .int(4)]),
         Case(descriptor: FullFineTuning.descriptor, values: [:]),
         Case(descriptor: FullFineTuning.descriptor, values: ["layers": .string("2"), "towers": .string("vision")]),
+        Case(descriptor: CLIPPretraining.descriptor, values: [:]),
+        Case(descriptor: CLIPPretraining.descriptor, values: ["token_embedding": .string("trained")]),
         Case(descriptor: BitFit.descriptor, values: [:]),
         Case(descriptor: BitFit.descriptor, values: ["layers": .string("upper"), "towers": .string("text")]),
         Case(descriptor: IA3.descriptor, values: [:]),

@@ -96,4 +96,15 @@ final class BackbonePretrainingTests: XCTestCase {
         XCTAssertTrue(redone.trained)
         XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("model.safetensors")), bytes)
     }
+
+    func testAnOutputDirectoryHoldingOtherFilesIsRefusedUntouched() throws {
+        let store = try Store(path: dir.appendingPathComponent("p.db").path)
+        let mine = dir.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: mine.appendingPathComponent("notes.txt"))
+        XCTAssertThrowsError(try BackbonePretraining(store: store, recipe: Self.recipe, output: mine, threads: 1).run()) { error in
+            XCTAssertTrue("\(error)".contains("holds 'notes.txt', which a backbone export does not write"), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mine.path), ["notes.txt"])
+    }
 }

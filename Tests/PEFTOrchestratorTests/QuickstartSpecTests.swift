@@ -7,7 +7,7 @@ final class QuickstartSpecTests: XCTestCase {
     func testRepositorySpecsAreTheQuickstartSpecs() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        for (file, yaml) in QuickstartPipeline.specs(backbone: "peftlab-quickstart/backbone") {
+        for (file, yaml) in QuickstartPipeline.specs(backbone: "peftlab:tiny") {
             let text = try String(contentsOf: root.appendingPathComponent("experiments/\(file)"), encoding: .utf8)
             XCTAssertEqual(text, yaml + "\n", "experiments/\(file) differs from QuickstartPipeline.specs")
             XCTAssertNoThrow(try ExperimentSpec.parse(yaml: yaml, file: file))

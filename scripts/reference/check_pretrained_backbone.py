@@ -3,8 +3,8 @@
 
     /work/venv/bin/python scripts/reference/check_pretrained_backbone.py BACKBONE_DIR [--peftlab .build/release/peftlab]
 
-Loads BACKBONE_DIR with CLIPModel.from_pretrained / CLIPProcessor.from_pretrained (the PIL image processor, as
-PEFTLab's preprocessing follows it), embeds a few captions of the corpus's kind and a few generated scene images,
+Loads BACKBONE_DIR with CLIPModel.from_pretrained and CLIPProcessor.from_pretrained (embedding images with the PIL
+image processor, which PEFTLab's preprocessing follows), embeds a few captions of the corpus's kind and a few generated scene images,
 runs `peftlab embed --backbone BACKBONE_DIR` on the same inputs and prints the worst cosine similarity between the
 two projected embeddings of each input; exits 1 when it is below 0.99999. Run by the developer, not in CI.
 """
@@ -18,7 +18,7 @@ import tempfile
 import numpy as np
 import torch
 from PIL import Image
-from transformers import CLIPModel, CLIPTokenizer
+from transformers import CLIPModel, CLIPProcessor, CLIPTokenizer
 from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -52,6 +52,7 @@ def main():
     args = parser.parse_args()
 
     model = CLIPModel.from_pretrained(args.backbone).eval()
+    CLIPProcessor.from_pretrained(args.backbone)  # the directory is a complete processor checkpoint too
     tokenizer = CLIPTokenizer.from_pretrained(args.backbone)
     processor = CLIPImageProcessorPil.from_pretrained(args.backbone)
     with tempfile.TemporaryDirectory() as directory:
@@ -78,7 +79,7 @@ def main():
         cosine = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
         worst = min(worst, cosine)
         print(f"{record['kind']:5} {os.path.basename(record['input'])[:50]:50} cosine {cosine:.8f}")
-    print(f"worst cosine {worst:.8f} over {len(ours)} inputs (logit_scale {float(model.logit_scale):.4f})")
+    print(f"worst cosine {worst:.8f} over {len(ours)} inputs (1 - cosine {1 - worst:.2e}; logit_scale {model.logit_scale.item():.4f})")
     return 0 if worst >= 0.99999 and len(ours) == len(theirs) else 1
 
 

@@ -59,6 +59,7 @@ public struct BackbonePretraining {
             log("backbone: \(output.path) already holds recipe '\(recipe.name)' (\(recipe.hash.prefix(12))); nothing to do")
             return Outcome(directory: output, trained: false, runID: record.runID, metrics: record.metrics)
         }
+        try checkReplaceable(output)
         let initial = try prepareInitialization()
         try prepareCorpus(pixels: CLIPPreprocessor(config: try CLIPPreprocessConfig.read(
             initial.appendingPathComponent("preprocessor_config.json"))))
@@ -119,6 +120,16 @@ public struct BackbonePretraining {
     public static func record(in directory: URL) -> Record? {
         guard let data = try? Data(contentsOf: directory.appendingPathComponent(recordFile)) else { return nil }
         return try? JSONDecoder().decode(Record.self, from: data)
+    }
+
+    /// Throws unless `directory` is absent or holds only files a backbone export writes (so replacing it loses nothing).
+    private func checkReplaceable(_ directory: URL) throws {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let ours = Set(CLIPBackbone.fileNames + [Self.recordFile, "tokenizer_config.json"])
+        if let foreign = entries.sorted().first(where: { !ours.contains($0) }) {
+            throw PermanentRunError("\(directory.path) holds '\(foreign)', which a backbone export does not write; "
+                                    + "give an empty or new --out directory")
+        }
     }
 
     static func loads(_ directory: URL) -> Bool {

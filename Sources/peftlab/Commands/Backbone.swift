@@ -43,6 +43,9 @@ extension PEFTLab {
             @Option(help: "Lease length in seconds: how soon a killed pretraining's run is handed on.")
             var leaseSeconds: Double = 30
 
+            @Option(help: "Sarcasm scenes the zero-shot weather figure scores (default: the quickstart's 2 000).")
+            var weatherExamples: Int?
+
             @Option(help: ArgumentHelp("Sleep after each step (fault-injection tests).", visibility: .hidden))
             var stepDelayMs: Double = 0
 
@@ -53,6 +56,9 @@ extension PEFTLab {
                 }
                 guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
                 guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1.") }
+                if let weatherExamples, weatherExamples < 1 {
+                    throw ValidationError("--weather-examples must be at least 1 (got \(weatherExamples)).")
+                }
             }
 
             func run() throws {
@@ -63,6 +69,7 @@ extension PEFTLab {
                                                       threads: threads)
                 pretraining.leaseSeconds = leaseSeconds
                 pretraining.stepDelaySeconds = stepDelayMs / 1000
+                pretraining.weatherExamples = weatherExamples
                 let board = ProgressBoard()
                 pretraining.log = { line in
                     if board.isTerminal { board.finish("stage", line) } else { printOut(line + "\n") }
