@@ -140,6 +140,8 @@ public final class AdSCLIP: PEFTMethod {
     }
 
     /// Both towers layer by layer (the sending tower first at each layer) with one fresh `StateQueue` for the batch.
+    /// One forward at a time per run's model (as the training loop runs it): the queue is handed to the adapters for
+    /// the duration of the call.
     public func encode(_ input: EncoderInput, model: CLIPModel) -> TowerFeatures {
         var text = input.text.flatMap { Self.begin($0, text: model.text) }
         var vision = input.vision.flatMap { Self.begin($0, vision: model.vision) }
