@@ -4,7 +4,7 @@ import XCTest
 /// `peftlab methods`: the built binary lists every registered method and shows one with an example spec that queues.
 final class MethodsCommandTests: XCTestCase {
     static let methods = ["linear-probe", "full", "bitfit", "lora", "ia3", "houlsby", "pfeiffer", "clip-adapter", "coop", "vpt",
-                          "maple", "prefix"]
+                          "maple", "prefix", "ads-clip"]
 
     func testListsEveryMethodWithItsCountAndDefaults() throws {
         let result = try CLIRunner.run(["methods"])

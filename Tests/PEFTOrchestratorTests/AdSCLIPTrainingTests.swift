@@ -28,6 +28,13 @@ final class AdSCLIPTrainingTests: XCTestCase {
         XCTAssertEqual(cached.counts.method, AdSCLIP.descriptor.parameterCount(cached.config.methodSettings(AdSCLIP.descriptor), cached.model!.config))
     }
 
+    /// Sharing would let an image's features see its own caption: retrieval specs are refused at validation.
+    func testRetrievalIsRefused() {
+        XCTAssertThrowsError(try ExperimentSpec.parse(yaml: "name: r\ndataset: d\ntask: retrieval\nmethod: ads-clip\n", file: "r.yaml")) { error in
+            XCTAssertEqual("\(error)", "r.yaml:4: key 'method.name': method 'ads-clip' does not support task 'retrieval'")
+        }
+    }
+
     func testTheRepositoryGridExpandsToItsAblationsAndBaselines() throws {
         let spec = try ExperimentSpec.load(path: repositoryRoot.appendingPathComponent("experiments/ads_clip_sarcasm.yaml").path)
         let plans = spec.expand()

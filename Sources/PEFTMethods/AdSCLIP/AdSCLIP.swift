@@ -51,7 +51,8 @@ public final class AdSCLIP: PEFTMethod {
         name: "ads-clip",
         summary: "AdS-CLIP: bottleneck adapters in the upper layers of both towers; the visual adapters attend over the text adapters' queued states.",
         trains: "1 adapter d→m→d per adapted layer and tower + a single-head q/k/v attention (m→m) per receiving layer",
-        tasks: Set(TaskKind.allCases),
+        // Not retrieval: sharing makes a post's image features depend on its own text, which would leak the pairing.
+        tasks: [.classification, .regression],
         parameters: [
             ParameterSpec("sharing", .choice(Sharing.allCases.map(\.rawValue)), default: .string(Sharing.textToVisual.rawValue),
                           help: "Which way adapter states flow: none, text_to_visual (the paper's), visual_to_text, bidirectional."),
@@ -95,8 +96,11 @@ public final class AdSCLIP: PEFTMethod {
         return layout
     }
 
+    /// The run's `method:` settings.
     public let settings: Settings
+    /// Which way states flow (`sharing:`).
     public let sharing: Sharing
+    /// Adapted layers' states the queue keeps (`queue_length:`).
     public let queueLength: Int
     /// The adapters `apply` attached, text tower first.
     public private(set) var adapters: [SharedStateAdapter] = []
@@ -140,6 +144,8 @@ public final class AdSCLIP: PEFTMethod {
     }
 
     /// Both towers layer by layer (the sending tower first at each layer) with one fresh `StateQueue` for the batch.
+    /// One forward at a time per run's model (as the training loop runs it): the queue is handed to the adapters for
+    /// the duration of the call.
     public func encode(_ input: EncoderInput, model: CLIPModel) -> TowerFeatures {
         var text = input.text.flatMap { Self.begin($0, text: model.text) }
         var vision = input.vision.flatMap { Self.begin($0, vision: model.vision) }

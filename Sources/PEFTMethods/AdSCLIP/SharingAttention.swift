@@ -10,8 +10,11 @@ import PEFTTensor
 /// (the text's padding) get no weight. The caller adds `shared` to s before the up-projection. Parameters:
 /// `q`, `k`, `v` (each m → m with bias, torch's default init): 3·(m² + m).
 public final class SharingAttention: ParameterContainer {
+    /// Query projection of the receiving state (m → m).
     public let q: Linear
+    /// Key projection of the queued states (m → m, no bias).
     public let k: Linear
+    /// Value projection of the queued states (m → m).
     public let v: Linear
 
     /// Fresh projections for bottleneck width `width`, drawn q, k, v in that order.

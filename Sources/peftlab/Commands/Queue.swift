@@ -19,8 +19,8 @@ extension PEFTLab {
                   peftlab queue --dry-run experiments/*.yaml
                   peftlab queue --dry-run --json experiments/lora_sarcasm.yaml
                   peftlab queue --max-runs 500000 experiments/big-sweep.yaml
-                  peftlab queue experiments/ads_clip_sarcasm.yaml --set dataset=mmsd2 --set backbone=~/clip-b32 \\
-                      --set train.epochs=1 --set seeds=[1]
+                  peftlab queue experiments/ads_clip_sarcasm.yaml --set dataset=mmsd2 \\
+                      --set backbone=~/clip-b32 --set train.epochs=1 --set seeds=[1]
                 """)
 
         @OptionGroup var database: DatabaseOptions
