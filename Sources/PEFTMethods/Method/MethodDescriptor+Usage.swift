@@ -27,8 +27,10 @@ extension MethodDescriptor {
     }
 
     /// A complete experiment spec training this method with its defaults written out (so a reader sees every
-    /// setting), over `backbone` on `dataset`, three seeds.
-    public func exampleSpec(backbone: String = "peftlab-quickstart/backbone", dataset: String = "sarcasm") -> String {
+    /// setting), over `backbone` on `dataset` (default: the built-in `dialog` for retrieval-only methods, else
+    /// `sarcasm`), three seeds.
+    public func exampleSpec(backbone: String = "peftlab-quickstart/backbone", dataset: String? = nil) -> String {
+        let dataset = dataset ?? (exampleTask == .retrieval ? "dialog" : "sarcasm")
         let settings = (["name: \(name)"] + parameters.map { "\($0.name): \(Self.flow($0.defaultValue))" }).joined(separator: ", ")
         return """
             name: \(name)-\(dataset)
