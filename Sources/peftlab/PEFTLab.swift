@@ -18,7 +18,7 @@ struct PEFTLab: ParsableCommand {
             """,
         version: PEFTLabVersion.string,
         subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Queue.self, Work.self, Runs.self, Show.self,
-                      Cancel.self, Retry.self, Resume.self, DB.self, Datasets.self, Ingest.self, Preprocess.self, Features.self, Embed.self, Generate.self, Export.self,
+                      Cancel.self, Retry.self, Resume.self, DB.self, Datasets.self, Ingest.self, Preprocess.self, Features.self, Embed.self, Generate.self, LM.self, Export.self,
                       Methods.self, Bench.self, Version.self]
     )
 
