@@ -19,7 +19,7 @@ struct PEFTLab: ParsableCommand {
         version: PEFTLabVersion.string,
         subcommands: [Quickstart.self, Init.self, SQL.self, Status.self, Queue.self, Work.self, Runs.self, Report.self, Show.self,
                       Cancel.self, Retry.self, Resume.self, DB.self, Datasets.self, Ingest.self, Preprocess.self, Features.self, Embed.self,
-                      Generate.self, Export.self, Methods.self, Backbone.self, Bench.self, Version.self]
+                      Generate.self, LM.self, Export.self, Methods.self, Backbone.self, Bench.self, Version.self]
     )
 
     /// Parses and runs the command, then closes every database it opened, checkpointing the WAL of those it wrote

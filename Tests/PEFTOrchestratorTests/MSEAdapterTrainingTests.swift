@@ -26,6 +26,8 @@ final class MSEAdapterTrainingTests: XCTestCase {
         for name in ["mae", "corr", "acc2", "acc7", "f1", "unparsed", "loss"] { XCTAssertNotNil(metrics[name], name) }
         XCTAssertTrue(metrics["loss"]!.isFinite)
         XCTAssertEqual(generate.counts.head, 0)
+        XCTAssertEqual(generate.counts.backbone, generate.model!.baseParameters().reduce(0) { $0 + $1.1.count } + 40_960,
+                       "the run's total counts the frozen tiny GPT-2 (40 960 parameters) besides CLIP")
         XCTAssertEqual(generate.counts.method, MSEAdapter.parameterCount(
             MSEAdapter.descriptor.settings(.map(["width": .int(8), "audio_hidden": .int(4)])), lmWidth: 32, imageWidth: 16, audioWidth: 16))
         let (head, emotion) = try fixture.train(try fixture.plans(spec("output: head", task: "classification"))[0])

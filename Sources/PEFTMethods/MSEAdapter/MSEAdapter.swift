@@ -105,6 +105,7 @@ public final class MSEAdapter: ExampleReadingMethod {
 
     public var sequenceFeatures: [String] { [audioFeature] }
     public var featureWidth: Int? { output == "head" ? lm.model.config.hiddenSize : nil }
+    public var frozenParameterCount: Int { lm.model.config.parameterCount }
 
     public func makeHead(task: TaskKind, classes: Int) -> (any TaskHead)? {
         output == "generate" ? LabelGenerationHead(kind: task, classes: classes, lm: lm) : nil

@@ -11,6 +11,8 @@ public protocol ExampleReadingMethod: PEFTMethod {
     var featureWidth: Int? { get }
     /// A head replacing the task's standard one (e.g. the language model writing the label), or nil.
     func makeHead(task: TaskKind, classes: Int) -> (any TaskHead)?
+    /// Parameters of the frozen models the method brings besides CLIP (its language model), for the run's total.
+    var frozenParameterCount: Int { get }
 }
 
 /// Raw per-example inputs of a batch for an `ExampleReadingMethod`.

@@ -72,7 +72,7 @@ public struct ParameterCounts: Sendable, Equatable, Codable {
     public var head: Int
     /// The backbone's parameters the method does not train: all of them, less those a method training base tensors
     /// (full fine-tuning, BitFit) counts in `method`, so that `total` counts each tensor once (0 for runs on stored
-    /// features).
+    /// features), plus the frozen models a method brings (MSE-Adapter's language model).
     public var backbone: Int
 
     public var trainable: Int { method + head }
@@ -169,8 +169,8 @@ public final class Trainer {
         parameters = methodParameters + prefixed("head", head.namedParameters())
         let trained = Set(methodParameters.map { ObjectIdentifier($0.1) })
         counts = ParameterCounts(method: methodParameters.reduce(0) { $0 + $1.1.count }, head: head.parameterCount(),
-                                 backbone: model?.baseParameters().filter { !trained.contains(ObjectIdentifier($0.1)) }
-                                     .reduce(0) { $0 + $1.1.count } ?? 0)
+                                 backbone: (model?.baseParameters().filter { !trained.contains(ObjectIdentifier($0.1)) }
+                                     .reduce(0) { $0 + $1.1.count } ?? 0) + (reader?.frozenParameterCount ?? 0))
         stepsPerEpoch = (data.train.count + config.train.batchSize - 1) / config.train.batchSize
         totalSteps = stepsPerEpoch * config.train.epochs
         optimizer = config.train.makeOptimizer()
