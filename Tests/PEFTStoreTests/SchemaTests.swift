@@ -54,6 +54,36 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(try upgraded.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") }, 0)
     }
 
+    /// A run finished under schema 3 (test metrics at its last step only, best checkpoint earlier) is reported at
+    /// its last step with `fallback` = 1 after the upgrade to 4, and the new table is there.
+    func testVersionThreeRunsFallBackToTheirLastStepAfterTheUpgrade() throws {
+        let dir = TemporaryDirectory()
+        let v3 = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/PEFTStoreTests/Fixtures/schema-v3.sql"), encoding: .utf8)
+        let path = dir.path("v3.db")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: v3)
+            try db.execute(sql: "PRAGMA user_version = 3")
+            try db.execute(sql: "INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('e', 'x', 'h', 0, 0)")
+            try db.execute(sql: """
+                INSERT INTO runs (experiment_id, config_hash, config_json, method, seed, state, step, queued_at)
+                VALUES (1, 'c1', '{"seed":1}', 'lora', 1, 'succeeded', 20, 0)
+                """)
+            try db.execute(sql: """
+                INSERT INTO checkpoints (run_id, step, epoch, cursor, parameters, optimizer, rng, best_metric, is_best, byte_count, created_at)
+                VALUES (1, 10, 0, 0, x'00', x'00', '{}', 0.9, 1, 2, 0);
+                INSERT INTO metrics VALUES (1, 10, 'val', 'accuracy', 0.9), (1, 20, 'val', 'accuracy', 0.8), (1, 20, 'test', 'accuracy', 0.75);
+                """)
+        }
+        try queue.close()
+        let store = try Store(path: path)
+        XCTAssertEqual(try store.query("SELECT selection, step, fallback FROM run_selection ORDER BY selection").rows,
+                       [[.text("best-val"), .integer(20), .integer(1)], [.text("last"), .integer(20), .integer(0)]])
+        XCTAssertEqual(try store.query("SELECT seeds, mean, fallbacks FROM leaderboard WHERE metric = 'accuracy'").rows,
+                       [[.integer(1), .real(0.75), .integer(1)]])
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM predictions") }, 0)
+    }
+
     func testNewerDatabaseIsRefused() throws {
         let dir = TemporaryDirectory()
         let queue = try DatabaseQueue(path: dir.path("future.db"))

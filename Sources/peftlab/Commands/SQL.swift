@@ -9,7 +9,7 @@ extension PEFTLab {
             commandName: "sql",
             abstract: "Run SQL against the database; read-only unless --write.",
             discussion: """
-                The views `results`, `leaderboard`, `run_states`, `final_metrics` and `dataset_summary` answer \
+                The views `results`, `leaderboard` (and `leaderboard_by_selection`), `run_states`, `final_metrics` and `dataset_summary` answer \
                 the common questions; schema.sql documents every table and column.
 
                 Examples:
