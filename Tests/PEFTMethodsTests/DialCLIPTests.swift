@@ -62,6 +62,29 @@ final class DialCLIPTests: XCTestCase {
         return (model, method)
     }
 
+    /// Finite differences through the whole method on a dialog batch of both types: the generator (through the
+    /// prompted context encoders, the context image's included), a deep domain prompt and the response expert.
+    func testGradientsThroughTheWholeMethodMatchFiniteDifferences() throws {
+        let base = TinyCLIP.model()
+        let values: [String: ConfigValue] = ["n_context_prompts": .int(1), "context_hidden": .int(2), "n_domain_prompts": .int(1),
+                                             "expert_rank": .int(1)]
+        let (model, method, trainable, _) = try TinyCLIP.apply(DialCLIP.descriptor, values, base: base)
+        TowerGradientCheck.unitScale(trainable.filter { !$0.0.hasSuffix(".bias") })
+        let checked = trainable.filter {
+            ["dialclip.context_generator.fc1.bias", "dialclip.text_domain.prompts.1", "dialclip.experts.response.up.weight"].contains($0.0)
+        }
+        XCTAssertEqual(checked.count, 3)
+        var input = Self.input
+        input.dialog?.distractorsPerRow = 0
+        // h = 0.1: the loss runs through up to three prompted tower passes per row in Float32, and the worst
+        // difference shrinks as h grows (1.2e-3 at h = 2e-2, 2.7e-4 at 5e-2, against gradients up to 0.19): rounding
+        // noise amplified by 1/h, not the gradient's error, which would grow with h.
+        XCTAssertEqual(gradientMismatches(checked, step: 1e-1, rtol: 3e-3, atol: TowerGradientCheck.noise) {
+            let features = method.encode(input, model: model)
+            return Tensor.concatenated([features.image!, features.text!], axis: 1)
+        }, [])
+    }
+
     func testContextPromptsOffRemovesTheContextFromTheQueries() throws {
         let base = TinyCLIP.model()
         var other = Self.input
