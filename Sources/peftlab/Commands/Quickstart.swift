@@ -2,18 +2,20 @@ import ArgumentParser
 import Foundation
 import PEFTOrchestrator
 import PEFTReports
+import PEFTStore
 
 extension PEFTLab {
     /// `peftlab quickstart`: the main job on data and a backbone the project generates itself.
     struct Quickstart: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the main job end to end on generated data and a small generated CLIP (no downloads).",
+            abstract: "Run the main job end to end on generated data and a CLIP pretrained here (no downloads).",
             discussion: """
                 In --dir (default ./peftlab-quickstart): writes the built-in sarcasm, sentiment and dialog datasets \
                 as real JPEG/PNG files and ingests them, pretrains PEFTLab's own tiny CLIP once (peftlab:tiny, \
-                see `peftlab backbone pretrain`), caches CLIP features, queues two experiment grids (written to DIR/experiments) and trains \
-                them on worker threads, then prints the comparison tables. Run it again and it only does what is \
-                missing; everything lands in DIR/peftlab.db.
+                see `peftlab backbone pretrain`), caches CLIP features, queues the quickstart grid (linear probe, LoRA, \
+                Houlsby adapters, AdS-CLIP and CoOp on the sarcasm task × 3 seeds; written to DIR/experiments) and \
+                trains it on worker threads, then prints the comparison table against the linear probe and writes \
+                DIR/report.html. Run it again and it only does what is missing; everything lands in DIR/peftlab.db.
 
                 Example:
                   peftlab quickstart --dir /tmp/qs --threads 2
@@ -49,20 +51,33 @@ extension PEFTLab {
                 board.update("stage", "\(stage): \(done)/\(total)")
             }
             pipeline.onRunProgress = { p in
-                board.update("\(p.runID)", "run \(p.runID): step \(p.step)/\(p.totalSteps) "
+                let loss = p.loss.map { String(format: "loss %.4f, ", $0) } ?? ""
+                board.update("\(p.runID)", "run \(p.runID): step \(p.step)/\(p.totalSteps), \(loss)"
                              + ProgressBoard.rateAndETA(rate: p.stepsPerSecond, remaining: p.totalSteps - p.step,
                                                         unit: " steps/s"))
                 if p.step == p.totalSteps { board.finish("\(p.runID)") }
             }
             let store = try pipeline.run()
             board.close()
-            for (experiment, metrics) in [("sarcasm-clip-probe", ["accuracy", "f1", "macro_f1"]),
-                                          ("sentiment-audio-probe", ["mae", "corr", "acc2", "acc7"])] {
-                printOut("\n\(experiment) (test split, mean ± std over seeds):\n")
-                printOut(try Leaderboard.table(store: store, experiment: experiment, metrics: metrics).renderText())
-            }
-            printOut("\nEverything is in \(pipeline.databasePath); try:\n"
-                     + "  peftlab sql --db \(pipeline.databasePath) \"SELECT experiment, method, grid, metric, mean FROM leaderboard\"\n")
+
+            let experiment = QuickstartPipeline.experiment
+            let report = try ComparisonReport(store: store, options: ReportOptions(
+                experiments: [experiment], baseline: [BaselineCondition(key: "method.name", value: "linear-probe")]))
+            let html = pipeline.directory.appendingPathComponent("report.html")
+            try FileIO.write(Data(report.html().utf8), to: html.path)
+            let db = pipeline.databasePath
+            printOut("\n" + report.plainText() + "\n")
+            printOut("""
+
+                HTML report (tables, learning curves, parameters vs score): \(html.path)
+                Database: \(db)
+                Try:
+                  peftlab report --db \(db) --experiment \(experiment) --baseline method.name=linear-probe --format markdown
+                  peftlab sql --db \(db) "SELECT method, grid, mean, std, seeds, trainable_params FROM leaderboard WHERE experiment = '\(experiment)' AND metric = 'f1'"
+                  peftlab sql --db \(db) "SELECT experiment, queued, running, succeeded, failed FROM run_states"
+                  peftlab sql --db \(db) "SELECT r.id, r.method, r.trainable_params, s.step, s.value AS test_f1 FROM runs r JOIN selected_metrics s ON s.run_id = r.id WHERE s.selection = 'best-val' AND s.split = 'test' AND s.name = 'f1' ORDER BY s.value DESC LIMIT 5"
+
+                """)
         }
     }
 }
