@@ -40,10 +40,19 @@ final class CaptionCorpusTests: XCTestCase {
         let made = try BuiltinDatasets.make("captions", into: dir, seed: 4, examples: 400)
         XCTAssertEqual(made.splits, ["train": 320, "val": 20, "test": 60])
         let rows = try rows(made)
+        var moods: [String: Int] = [:]
         XCTAssertEqual(rows.suffix(60).map { $0["split"] as? String }, Array(repeating: "test", count: 60))
         for row in rows {
             let text = try XCTUnwrap(row["text"] as? String), backdrop = try XCTUnwrap(row["backdrop"] as? String)
             let count = try XCTUnwrap(row["count"] as? Int)
+            if let mood = row["mood"] as? String {
+                // Moods only on weather scenes, from the list matching the weather, before or instead of it.
+                XCTAssertTrue((backdrop == "sunny" ? CaptionCorpus.positiveMoods : CaptionCorpus.negativeMoods).contains(mood),
+                              "\(backdrop): \(mood)")
+                XCTAssertTrue(text.contains(" \(mood) \(backdrop) ") || text.hasSuffix(" \(mood) day"), text)
+                moods[backdrop, default: 0] += 1
+                continue
+            }
             if count == 0 {
                 XCTAssertTrue(text.contains("\(backdrop) scene"), text)
                 continue
@@ -52,6 +61,15 @@ final class CaptionCorpusTests: XCTestCase {
             for key in ["color", "position"] { XCTAssertTrue(text.contains(try XCTUnwrap(row[key] as? String)), "\(key): \(text)") }
             XCTAssertTrue(text.contains(String((try XCTUnwrap(row["object"] as? String)).prefix(3))), text)
             XCTAssertTrue(text.hasSuffix(try XCTUnwrap(CaptionCorpus.backdropPhrases[backdrop])), text)
+        }
+        XCTAssertEqual(Set(moods.keys), ["sunny", "stormy"], "moods on both weathers, nowhere else")
+        // The sarcasm set's words are among the moods, its sentence templates are not in the corpus.
+        XCTAssertTrue(Set(SarcasmDataset.positiveWords).isSubset(of: CaptionCorpus.positiveMoods))
+        XCTAssertTrue(Set(SarcasmDataset.negativeWords).isSubset(of: CaptionCorpus.negativeMoods))
+        let templateStarts = SarcasmDataset.templates.map { String($0.prefix { $0 != "{" }) }.filter { $0.count > 3 }
+        for row in rows {
+            let text = try XCTUnwrap(row["text"] as? String)
+            XCTAssertFalse(templateStarts.contains { text.hasPrefix($0) }, text)
         }
         XCTAssertEqual(CaptionCorpus.splits(count: 12_000).filter { $0 == "test" }.count, 1_000, "1 000 held-out pairs")
         XCTAssertEqual(BuiltinDatasets.smallCounts.filter { BuiltinDatasets.names.contains($0.key) },

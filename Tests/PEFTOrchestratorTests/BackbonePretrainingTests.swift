@@ -63,6 +63,7 @@ final class BackbonePretrainingTests: XCTestCase {
         XCTAssertEqual(batchR1.count, 2)
         XCTAssertTrue(batchR1.allSatisfy { $0 > 0.1 }, "in-batch R@1 \(batchR1) vs chance ≈ 0.034")
         XCTAssertNotNil(outcome.metrics["zeroshot_weather_accuracy"])
+        XCTAssertNotNil(outcome.metrics["zeroshot_mood_accuracy"])
         XCTAssertEqual(outcome.metrics["i2t_r1"], try store.read { db in
             try Double.fetchOne(db, sql: "SELECT value FROM metrics WHERE run_id = ? AND split = 'test' AND name = 'i2t_r1'", arguments: [runID])
         })
@@ -106,5 +107,20 @@ final class BackbonePretrainingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("holds 'notes.txt', which a backbone export does not write"), "\(error)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mine.path), ["notes.txt"])
+    }
+
+    func testRecipeOverridesChangeTheFieldsAndTheHash() throws {
+        let changed = try PretrainingRecipe.tiny.overriding(["epochs=3", "lr=0.003", "imageSize=48"])
+        var expected = PretrainingRecipe.tiny
+        expected.epochs = 3
+        expected.lr = 0.003
+        expected.imageSize = 48
+        XCTAssertEqual(changed, expected)
+        XCTAssertNotEqual(changed.hash, PretrainingRecipe.tiny.hash)
+        XCTAssertEqual(try PretrainingRecipe.tiny.overriding([]).hash, PretrainingRecipe.tiny.hash)
+        XCTAssertThrowsError(try PretrainingRecipe.tiny.overriding(["depth=3"])) { error in
+            XCTAssertTrue("\(error)".contains("--set 'depth=3'"), "\(error)")
+        }
+        XCTAssertThrowsError(try PretrainingRecipe.tiny.overriding(["epochs=many"]))
     }
 }

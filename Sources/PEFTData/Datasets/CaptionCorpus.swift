@@ -5,7 +5,10 @@ import Foundation
 /// scenes) with zero to three objects of one kind and colour in the left, middle or right third; the caption names
 /// exactly what is drawn ("two red kites on the left, in the snow"), so captions are compositional and a model
 /// must read colour, shape, count, position and backdrop together to match them. 8 objects × 6 colours × 3 counts ×
-/// 3 positions × 6 backdrops = 2 592 object scenes, plus bare weather scenes.
+/// 3 positions × 6 backdrops = 2 592 object scenes, plus bare weather scenes. Most weather captions also carry the
+/// mood a caption writer would give the picture ("two red kites on the left on a lovely sunny day", "a dismal
+/// day"), from broad positive (sunny) and negative (stormy) lists, sometimes in place of the weather word, so that
+/// mood words land near the scenes they describe (the sarcasm task's caption side needs that).
 ///
 /// Disjoint from the task datasets: its generator stream comes from its own name (and the caller's seed), and its
 /// images are drawn by its own layout code, so no image of `sarcasm`, `sentiment` or `dialog` appears here
@@ -21,6 +24,20 @@ public enum CaptionCorpus {
                           "fish": "fish", "tree": "trees", "star": "stars"]
     /// Share of weather backdrops drawn with no object ("a sunny scene"), as the sarcasm images are.
     static let bareWeatherRate = 0.25
+    /// Share of weather captions that carry a mood word.
+    static let moodRate = 0.7
+    /// Of those, the share where the mood replaces the weather word ("on a lovely day").
+    static let moodOnlyRate = 0.4
+    /// Moods of a sunny scene.
+    static let positiveMoods = ["lovely", "perfect", "beautiful", "wonderful", "gorgeous", "glorious", "fantastic",
+                                "delightful", "amazing", "brilliant", "pleasant", "cheerful", "bright", "splendid",
+                                "great", "fine", "happy", "nice", "warm", "marvellous", "superb", "excellent",
+                                "sunlit", "charming", "idyllic", "radiant", "golden", "blissful", "fabulous", "terrific"]
+    /// Moods of a stormy scene.
+    static let negativeMoods = ["terrible", "awful", "miserable", "gloomy", "dreadful", "horrible", "bleak",
+                                "depressing", "nasty", "grim", "dismal", "dreary", "wretched", "foul", "rotten",
+                                "horrid", "bad", "ugly", "sad", "dark", "cold", "murky", "menacing", "rough", "harsh",
+                                "wild", "lousy", "joyless", "hideous", "atrocious"]
 
     /// One image's content.
     struct Scene: Equatable {
@@ -30,6 +47,10 @@ public enum CaptionCorpus {
         var object: String
         var color: Int
         var position: String
+        /// A mood word from the backdrop's list, or nil (always nil off the weather backdrops).
+        var mood: String? = nil
+        /// Whether the mood replaces the weather word in the caption.
+        var moodOnly = false
     }
 
     /// Rows: the last 1 000 (or 15 % when smaller) are `test`, the 500 (or 5 %) before them `val`, the rest `train`.
@@ -49,6 +70,7 @@ public enum CaptionCorpus {
             let path = try writer.writeImage(image, stem: id)
             var row: [String: Any] = ["id": id, "image": path, "text": caption(scene),
                                       "split": splits[index], "backdrop": scene.backdrop, "count": scene.count]
+            if let mood = scene.mood { row["mood"] = mood }
             if scene.count > 0 {
                 row["object"] = scene.object
                 row["color"] = DialogDataset.colors[scene.color].0
@@ -61,7 +83,7 @@ public enum CaptionCorpus {
         captions (PEFTLab built-in, procedurally generated): the image-caption corpus `peftlab backbone pretrain`
         trains its CLIP on. manifest.jsonl: id, image, text (a caption naming what is drawn), split (train/val/test;
         test is the 1 000 held-out pairs of the zero-shot retrieval figures), backdrop, count, object, color,
-        position (diagnostics; not model inputs).
+        position, mood (diagnostics; not model inputs).
         Ingest: peftlab ingest captions --manifest manifest.jsonl --images . --split-field split
 
         """
@@ -71,16 +93,27 @@ public enum CaptionCorpus {
         let backdrop = rng.pick(backdrops)
         let weather = backdrop == "sunny" || backdrop == "stormy"
         let count = weather && rng.unit() < bareWeatherRate ? 0 : rng.int(in: 1...3)
-        return Scene(backdrop: backdrop, count: count, object: rng.pick(DialogDataset.objects),
-                     color: rng.int(in: 0...(DialogDataset.colors.count - 1)), position: rng.pick(positions))
+        var scene = Scene(backdrop: backdrop, count: count, object: rng.pick(DialogDataset.objects),
+                          color: rng.int(in: 0...(DialogDataset.colors.count - 1)), position: rng.pick(positions))
+        if weather && rng.unit() < moodRate {
+            scene.mood = rng.pick(backdrop == "sunny" ? positiveMoods : negativeMoods)
+            scene.moodOnly = rng.unit() < moodOnlyRate
+        }
+        return scene
     }
 
     /// The caption: count, colour, object, position, then the backdrop ("two red kites on the left in the snow");
     /// bare weather scenes are "a sunny scene" / "a stormy scene". One fixed order, so that the few minutes of
-    /// pretraining go into reading the image, not the phrasing.
+    /// pretraining go into reading the image, not the phrasing. A mood goes before the weather word ("on a lovely
+    /// sunny day", "a gloomy stormy scene") or replaces it ("on a lovely day", "a gloomy day").
     static func caption(_ scene: Scene) -> String {
-        let place = backdropPhrases[scene.backdrop] ?? scene.backdrop
-        guard scene.count > 0 else { return "a \(scene.backdrop) scene" }
+        var place = backdropPhrases[scene.backdrop] ?? scene.backdrop
+        var bare = "a \(scene.backdrop) scene"
+        if let mood = scene.mood {
+            place = scene.moodOnly ? "on a \(mood) day" : "on a \(mood) \(scene.backdrop) day"
+            bare = scene.moodOnly ? "a \(mood) day" : "a \(mood) \(scene.backdrop) scene"
+        }
+        guard scene.count > 0 else { return bare }
         let noun = scene.count == 1 ? scene.object : (plurals[scene.object] ?? scene.object + "s")
         let position = positionPhrases[scene.position] ?? scene.position
         return "\(countWords[scene.count - 1]) \(DialogDataset.colors[scene.color].0) \(noun) \(position) \(place)"

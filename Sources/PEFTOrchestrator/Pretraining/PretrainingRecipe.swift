@@ -79,4 +79,28 @@ public struct PretrainingRecipe: Sendable, Equatable, Codable {
             seeds: [\(seed)]
             """
     }
+
+    /// This recipe with `field=value` overrides applied (numbers for numeric fields).
+    /// - Throws: `PermanentRunError` naming the override when the field is unknown or the value does not fit it.
+    public func overriding(_ overrides: [String]) throws -> PretrainingRecipe {
+        guard !overrides.isEmpty else { return self }
+        guard var fields = try JSONSerialization.jsonObject(with: Data(canonicalJSON.utf8)) as? [String: Any] else { return self }
+        for override in overrides {
+            let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let current = fields[parts[0]] else {
+                throw PermanentRunError("--set '\(override)': expected field=value with a field among "
+                                        + fields.keys.sorted().joined(separator: ", "))
+            }
+            if current is String { fields[parts[0]] = parts[1] } else if let number = Double(parts[1]) {
+                fields[parts[0]] = number
+            } else {
+                throw PermanentRunError("--set '\(override)': '\(parts[1])' is not a number")
+            }
+        }
+        do {
+            return try JSONDecoder().decode(PretrainingRecipe.self, from: JSONSerialization.data(withJSONObject: fields))
+        } catch {
+            throw PermanentRunError("--set \(overrides.joined(separator: " ")): \(error)")
+        }
+    }
 }

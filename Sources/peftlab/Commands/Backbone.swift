@@ -46,6 +46,11 @@ extension PEFTLab {
             @Option(help: "Sarcasm scenes the zero-shot weather figure scores (default: the quickstart's 2 000).")
             var weatherExamples: Int?
 
+            @Option(name: .customLong("set"), help: ArgumentHelp(
+                "Override a recipe field for a recipe experiment (e.g. --set epochs=3 --set lr=0.003); repeatable. The "
+                + "hash in pretraining.json records the result, so it is not mistaken for the named recipe.", valueName: "field=value"))
+            var overrides: [String] = []
+
             @Option(help: ArgumentHelp("Sleep after each step (fault-injection tests).", visibility: .hidden))
             var stepDelayMs: Double = 0
 
@@ -64,7 +69,8 @@ extension PEFTLab {
             func run() throws {
                 try requireBLAS()
                 let store = try database.open(create: true)
-                guard let recipe = PretrainingRecipe.named(config) else { return }
+                guard let named = PretrainingRecipe.named(config) else { return }
+                let recipe = try named.overriding(overrides)
                 var pretraining = BackbonePretraining(store: store, recipe: recipe, output: out.map { URL(fileURLWithPath: $0) },
                                                       threads: threads)
                 pretraining.leaseSeconds = leaseSeconds
@@ -81,7 +87,7 @@ extension PEFTLab {
                 }
                 let outcome = try pretraining.run()
                 board.close()
-                let names = ["i2t_r1", "i2t_r5", "t2i_r1", "t2i_r5", "zeroshot_weather_accuracy"]
+                let names = ["i2t_r1", "i2t_r5", "t2i_r1", "t2i_r5", "zeroshot_weather_accuracy", "zeroshot_mood_accuracy"]
                 let figures = names.compactMap { name in outcome.metrics[name].map { "\(name) \(String(format: "%.3f", $0))" } }
                 printOut("\(outcome.directory.path): \(figures.joined(separator: ", "))\n")
             }

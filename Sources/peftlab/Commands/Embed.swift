@@ -3,6 +3,7 @@ import Foundation
 import PEFTCLIP
 import PEFTData
 import PEFTMethods
+import PEFTOrchestrator
 import PEFTStore
 
 /// `peftlab embed`: CLIP embeddings of images and texts, one JSON object per input on standard output.
@@ -19,8 +20,11 @@ struct Embed: ParsableCommand {
               peftlab embed --backbone clip-b32 --adapter adapters/run-7 --text "what a lovely day"
             """)
 
-    @Option(help: ArgumentHelp("The CLIP backbone directory.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The CLIP backbone directory, or peftlab:tiny / peftlab:small (PEFTLab's own, beside --db).",
+                               valueName: "dir"))
     var backbone: String
+
+    @OptionGroup var database: DatabaseOptions
 
     @Option(name: .customLong("image"), help: ArgumentHelp("An image file (JPEG or PNG); repeatable.", valueName: "path"))
     var images: [String] = []
@@ -51,7 +55,7 @@ struct Embed: ParsableCommand {
 
     func run() throws {
         try requireBLAS()
-        let directory = URL(fileURLWithPath: backbone)
+        let directory = try BackboneReference.resolve(backbone, storePath: database.resolvedPath)
         let backbone = try CLIPBackbone.load(from: directory)
         if let adapter {
             let adapterDirectory = URL(fileURLWithPath: adapter)

@@ -19,12 +19,13 @@ extension PEFTLab {
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Dataset name in the database.") var dataset: String
-        @Option(help: ArgumentHelp("CLIP directory in the Hugging Face layout.", valueName: "dir")) var backbone: String
+        @Option(help: ArgumentHelp("CLIP directory in the Hugging Face layout, or peftlab:tiny / peftlab:small.",
+                                   valueName: "dir")) var backbone: String
 
         func run() throws {
             try requireBLAS()
             let store = try database.open()
-            let features = try CLIPFeatures(store: store, backboneDirectory: URL(fileURLWithPath: backbone))
+            let features = try CLIPFeatures(store: store, backboneDirectory: BackboneReference.resolve(backbone, storePath: store.path))
             let board = ProgressBoard()
             let start = Date()
             let computed = try features.ensure(dataset: dataset) { done, total in
