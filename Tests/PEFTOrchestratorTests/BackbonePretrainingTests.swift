@@ -51,8 +51,10 @@ final class BackbonePretrainingTests: XCTestCase {
         let (losses, batchR1, method) = try store.read { db in
             (try Double.fetchAll(db, sql: "SELECT value FROM metrics WHERE run_id = ? AND split = 'train' AND name = 'loss' ORDER BY step",
                                  arguments: [runID]),
-             try Double.fetchAll(db, sql: "SELECT value FROM metrics WHERE run_id = ? AND split = 'test' AND name IN ('batch_i2t_r1', 'batch_t2i_r1')",
-                                 arguments: [runID]),
+             try Double.fetchAll(db, sql: """
+                SELECT value FROM metrics WHERE run_id = ? AND split = 'test' AND name IN ('batch_i2t_r1', 'batch_t2i_r1')
+                  AND step = (SELECT MAX(step) FROM metrics WHERE run_id = ? AND split = 'test')
+                """, arguments: [runID, runID]),
              try String.fetchOne(db, sql: "SELECT method FROM runs WHERE id = ?", arguments: [runID]))
         }
         XCTAssertEqual(method, "clip-pretrain")
