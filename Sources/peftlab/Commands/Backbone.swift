@@ -87,7 +87,7 @@ extension PEFTLab {
                 }
                 let outcome = try pretraining.run()
                 board.close()
-                let names = ["i2t_r1", "i2t_r5", "t2i_r1", "t2i_r5", "zeroshot_weather_accuracy", "zeroshot_mood_accuracy"]
+                let names = ["i2t_r1", "i2t_r5", "t2i_r1", "t2i_r5", "zeroshot_weather_accuracy", "zeroshot_mood_accuracy", "zeroshot_mood_prompt_accuracy"]
                 let figures = names.compactMap { name in outcome.metrics[name].map { "\(name) \(String(format: "%.3f", $0))" } }
                 printOut("\(outcome.directory.path): \(figures.joined(separator: ", "))\n")
             }
