@@ -30,7 +30,7 @@ public enum CaptionCorpus {
     static let moodOnlyRate = 0.4
     /// Openings and endings a caption writer adds around a mood caption ("just a gloomy day out here"), so that the
     /// text tower learns to read the mood among words that say nothing about the picture.
-    static let moodOpenings = ["", "", "", "a photo of ", "look, ", "just ", "here is ", "this is ", "wow, ", "oh, ",
+    static let moodOpenings = ["", "", "", "a photo of ", "look, ", "behold, ", "here is ", "this is ", "wow, ", "oh, ",
                                "me and ", "finally ", "yet again ", "honestly "]
     static let moodEndings = ["", "", "", " today", " this morning", " out here", " again", " for once", ", as usual",
                               " this afternoon", " all weekend", " here", " outside", " so far"]
