@@ -66,6 +66,7 @@ final class BackbonePretrainingTests: XCTestCase {
         XCTAssertTrue(batchR1.allSatisfy { $0 > 0.1 }, "in-batch R@1 \(batchR1) vs chance ≈ 0.034")
         XCTAssertNotNil(outcome.metrics["zeroshot_weather_accuracy"])
         XCTAssertNotNil(outcome.metrics["zeroshot_mood_accuracy"])
+        XCTAssertNotNil(outcome.metrics["zeroshot_mood_prompt_accuracy"])
         XCTAssertEqual(outcome.metrics["i2t_r1"], try store.read { db in
             try Double.fetchOne(db, sql: "SELECT value FROM metrics WHERE run_id = ? AND split = 'test' AND name = 'i2t_r1'", arguments: [runID])
         })

@@ -28,6 +28,12 @@ public enum CaptionCorpus {
     static let moodRate = 0.7
     /// Of those, the share where the mood replaces the weather word ("on a lovely day").
     static let moodOnlyRate = 0.4
+    /// Openings and endings a caption writer adds around a mood caption ("just a gloomy day out here"), so that the
+    /// text tower learns to read the mood among words that say nothing about the picture.
+    static let moodOpenings = ["", "", "", "a photo of ", "look, ", "behold, ", "here is ", "this is ", "wow, ", "oh, ",
+                               "me and ", "finally ", "yet again ", "honestly "]
+    static let moodEndings = ["", "", "", " today", " this morning", " out here", " again", " for once", ", as usual",
+                              " this afternoon", " all weekend", " here", " outside", " so far"]
     /// Moods of a sunny scene.
     static let positiveMoods = ["lovely", "perfect", "beautiful", "wonderful", "gorgeous", "glorious", "fantastic",
                                 "delightful", "amazing", "brilliant", "pleasant", "cheerful", "bright", "splendid",
@@ -51,6 +57,9 @@ public enum CaptionCorpus {
         var mood: String? = nil
         /// Whether the mood replaces the weather word in the caption.
         var moodOnly = false
+        /// Words around a mood caption (from `moodOpenings` / `moodEndings`).
+        var opening = ""
+        var ending = ""
     }
 
     /// Rows: the last 1 000 (or 15 % when smaller) are `test`, the 500 (or 5 %) before them `val`, the rest `train`.
@@ -98,6 +107,8 @@ public enum CaptionCorpus {
         if weather && rng.unit() < moodRate {
             scene.mood = rng.pick(backdrop == "sunny" ? positiveMoods : negativeMoods)
             scene.moodOnly = rng.unit() < moodOnlyRate
+            scene.opening = rng.pick(moodOpenings)
+            scene.ending = rng.pick(moodEndings)
         }
         return scene
     }
@@ -105,8 +116,13 @@ public enum CaptionCorpus {
     /// The caption: count, colour, object, position, then the backdrop ("two red kites on the left in the snow");
     /// bare weather scenes are "a sunny scene" / "a stormy scene". One fixed order, so that the few minutes of
     /// pretraining go into reading the image, not the phrasing. A mood goes before the weather word ("on a lovely
-    /// sunny day", "a gloomy stormy scene") or replaces it ("on a lovely day", "a gloomy day").
+    /// sunny day", "a gloomy stormy scene") or replaces it ("on a lovely day", "a gloomy day"), and mood captions
+    /// may have a few words around them.
     static func caption(_ scene: Scene) -> String {
+        scene.opening + plainCaption(scene) + scene.ending
+    }
+
+    private static func plainCaption(_ scene: Scene) -> String {
         var place = backdropPhrases[scene.backdrop] ?? scene.backdrop
         var bare = "a \(scene.backdrop) scene"
         if let mood = scene.mood {

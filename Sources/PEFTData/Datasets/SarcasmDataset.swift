@@ -2,10 +2,12 @@
 /// scene's. Exactly 44 % of rows are incongruent, and caption sentiment (hence scene sentiment) is split 50/50 within
 /// each label, so P(label | caption) = P(label | image) = 0.44: single-modality models stay at the majority-class
 /// rate and only a model that relates the two modalities can do better.
-enum SarcasmDataset {
-    static let positiveWords = ["lovely", "perfect", "beautiful", "wonderful", "gorgeous", "glorious", "fantastic",
+public enum SarcasmDataset {
+    /// Caption words of a positive (sunny) caption; the pretraining corpus's moods include them.
+    public static let positiveWords = ["lovely", "perfect", "beautiful", "wonderful", "gorgeous", "glorious", "fantastic",
                                 "delightful", "amazing", "brilliant"]
-    static let negativeWords = ["terrible", "awful", "miserable", "gloomy", "dreadful", "horrible", "bleak",
+    /// Caption words of a negative (stormy) caption.
+    public static let negativeWords = ["terrible", "awful", "miserable", "gloomy", "dreadful", "horrible", "bleak",
                                 "depressing", "nasty", "grim"]
     static let places = ["beach", "park", "picnic", "hike", "garden", "lake", "walk", "barbecue", "festival", "run"]
     static let templates = [

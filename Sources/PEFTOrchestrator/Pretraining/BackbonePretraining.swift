@@ -197,7 +197,9 @@ public struct BackbonePretraining {
     /// - `zeroshot_weather_accuracy`: each image is assigned the closer of "a sunny scene" / "a stormy scene";
     /// - `zeroshot_mood_accuracy`: each caption ("what a lovely day for a picnic") is assigned the weather whose
     ///   images it is closer to on average (cosine to the mean sunny vs the mean stormy image embedding), and is
-    ///   right when that weather matches its sentiment (positive = sunny): whether mood words reach the scenes.
+    ///   right when that weather matches its sentiment (positive = sunny): whether mood words reach the scenes;
+    /// - `zeroshot_mood_prompt_accuracy`: each image is assigned the closer of the mean "a {word} day" embedding over
+    ///   the sarcasm set's positive words and over its negative ones, right when that matches its weather.
     private func sceneFigures(_ backbone: CLIPBackbone) throws -> [String: Double] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peftlab-weather-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -235,7 +237,16 @@ public struct BackbonePretraining {
             let moodCorrect = zip(embedder.embed(texts: captions, normalize: true), positive).filter { caption, isPositive in
                 (dot(caption.embedding, direction) > 0) == isPositive
             }.count
+            let moodPrompt = { (words: [String]) -> [Float] in
+                let embeddings = embedder.embed(texts: words.map { "a \($0) day" }, normalize: true).map(\.embedding)
+                return (0..<width).map { k in embeddings.reduce(Float(0)) { $0 + $1[k] } / Float(max(1, words.count)) }
+            }
+            let positivePrompt = moodPrompt(SarcasmDataset.positiveWords), negativePrompt = moodPrompt(SarcasmDataset.negativeWords)
+            let moodPromptCorrect = zip(imageEmbeddings, sunny).filter { image, isSunny in
+                (dot(positivePrompt, image) > dot(negativePrompt, image)) == isSunny
+            }.count
             return ["zeroshot_weather_accuracy": Double(weatherCorrect) / Double(max(1, images.count)),
+                    "zeroshot_mood_prompt_accuracy": Double(moodPromptCorrect) / Double(max(1, images.count)),
                     "zeroshot_mood_accuracy": Double(moodCorrect) / Double(max(1, captions.count))]
         }
     }

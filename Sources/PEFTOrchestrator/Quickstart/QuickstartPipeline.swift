@@ -85,7 +85,7 @@ public struct QuickstartPipeline {
         pretraining.log = log
         pretraining.onRunProgress = onRunProgress
         let outcome = try pretraining.run()
-        let figures = ["i2t_r1", "t2i_r1", "zeroshot_weather_accuracy", "zeroshot_mood_accuracy"].compactMap { name in
+        let figures = ["i2t_r1", "t2i_r1", "zeroshot_weather_accuracy", "zeroshot_mood_accuracy", "zeroshot_mood_prompt_accuracy"].compactMap { name in
             outcome.metrics[name].map { "\(name) \(String(format: "%.3f", $0))" }
         }
         log("backbone: \(backboneReference.text) = \(outcome.directory.path) (\(figures.joined(separator: ", ")))")

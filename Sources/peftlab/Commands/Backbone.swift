@@ -48,7 +48,7 @@ extension PEFTLab {
 
             @Option(name: .customLong("set"), help: ArgumentHelp(
                 "Override a recipe field for a recipe experiment (e.g. --set epochs=3 --set lr=0.003); repeatable. The "
-                + "hash in pretraining.json records the result, so it is not mistaken for the named recipe.", valueName: "field=value"))
+                + "result goes to <database dir>/backbones/clip-<config>-<hash> unless --out says otherwise.", valueName: "field=value"))
             var overrides: [String] = []
 
             @Option(help: ArgumentHelp("Sleep after each step (fault-injection tests).", visibility: .hidden))
@@ -71,8 +71,10 @@ extension PEFTLab {
                 let store = try database.open(create: true)
                 guard let named = PretrainingRecipe.named(config) else { return }
                 let recipe = try named.overriding(overrides)
-                var pretraining = BackbonePretraining(store: store, recipe: recipe, output: out.map { URL(fileURLWithPath: $0) },
-                                                      threads: threads)
+                // An overridden recipe never replaces peftlab:<config>: by default it goes beside it, named by its hash.
+                let output = out.map { URL(fileURLWithPath: $0) } ?? (overrides.isEmpty ? nil
+                    : BackboneReference.pretrainedRoot(storePath: store.path).appendingPathComponent("clip-\(config)-\(recipe.hash.prefix(12))"))
+                var pretraining = BackbonePretraining(store: store, recipe: recipe, output: output, threads: threads)
                 pretraining.leaseSeconds = leaseSeconds
                 pretraining.stepDelaySeconds = stepDelayMs / 1000
                 pretraining.weatherExamples = weatherExamples
@@ -87,7 +89,7 @@ extension PEFTLab {
                 }
                 let outcome = try pretraining.run()
                 board.close()
-                let names = ["i2t_r1", "i2t_r5", "t2i_r1", "t2i_r5", "zeroshot_weather_accuracy", "zeroshot_mood_accuracy"]
+                let names = ["i2t_r1", "i2t_r5", "t2i_r1", "t2i_r5", "zeroshot_weather_accuracy", "zeroshot_mood_accuracy", "zeroshot_mood_prompt_accuracy"]
                 let figures = names.compactMap { name in outcome.metrics[name].map { "\(name) \(String(format: "%.3f", $0))" } }
                 printOut("\(outcome.directory.path): \(figures.joined(separator: ", "))\n")
             }
