@@ -1,7 +1,5 @@
 import Foundation
 import GRDB
-import PEFTCLIP
-import PEFTData
 import PEFTStore
 import PEFTOrchestrator
 import XCTest
@@ -39,18 +37,8 @@ final class KillTest: XCTestCase {
 
     private func prepare(_ dir: TemporaryDirectory, _ name: String) throws -> String {
         let path = dir.path(name)
-        let store = try Store(path: path)
+        let store = try KillHarness.store(dir, name, dataset: "sarcasm", examples: 40)
         try SyntheticFeatureDataset.make(store: store, name: "synth", train: 320, val: 64, test: 64)
-        let made = try BuiltinDatasets.make("sarcasm", into: URL(fileURLWithPath: dir.path("data-\(name)")), seed: 5, examples: 40)
-        var options = IngestOptions()
-        options.mapping = made.mapping
-        _ = try Ingestor(store: store, tokenizer: try CLIPTokenizer.bundled()).ingest(dataset: "sarcasm", manifest: made.manifest,
-                                                                                   options: options)
-        if !FileManager.default.fileExists(atPath: dir.path("backbone/config.json")) {
-            try CLIPBackboneFactory.makeRandom(config: .tiny(width: 32, layers: 2, heads: 4, imageSize: 32, patchSize: 8,
-                                                             projectionDim: 16), seed: 0)
-                .save(to: URL(fileURLWithPath: dir.path("backbone")))
-        }
         try spec.write(toFile: dir.path("kill-grid.yaml"), atomically: true, encoding: .utf8)
         try loraSpec(dir).write(toFile: dir.path("kill-lora.yaml"), atomically: true, encoding: .utf8)
         let queued = try CLIRunner.run(["queue", "--db", path, dir.path("kill-grid.yaml"), dir.path("kill-lora.yaml")])
@@ -58,61 +46,18 @@ final class KillTest: XCTestCase {
         return path
     }
 
-    private func startWorker(db: String, extra: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = CLIRunner.executable
-        process.arguments = ["work", "--db", db, "--threads", "2", "--cores", "2"] + extra
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    /// Per run (by config hash): state, final parameters, and every metric row with its exact bits.
-    private func outcome(_ path: String) throws -> [String: [String]] {
-        let queue = try DatabaseQueue(path: path)
-        return try queue.read { db in
-            var out: [String: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, config_hash, state FROM runs") {
-                let id: Int64 = row["id"]
-                let params = try Data.fetchOne(db, sql: "SELECT parameters FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", arguments: [id])
-                let metrics = try Row.fetchAll(db, sql: "SELECT split, name, step, value FROM metrics WHERE run_id = ? ORDER BY split, name, step", arguments: [id])
-                    .map { "\($0["split"] as String) \($0["name"] as String) \($0["step"] as Int) \(($0["value"] as Double).bitPattern)" }
-                out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none"] + metrics
-            }
-            return out
-        }
-    }
-
     func testKilledWorkersLoseNothingAndChangeNothing() throws {
         let dir = TemporaryDirectory()
         let reference = try prepare(dir, "reference.db")
-        let referenceWorkers = try (0..<2).map { _ in try startWorker(db: reference, extra: []) }
+        let referenceWorkers = try (0..<2).map { _ in try KillHarness.startWorker(db: reference) }
         referenceWorkers.forEach { $0.waitUntilExit() }
 
         let killed = try prepare(dir, "killed.db")
         let extra = ["--step-delay-ms", "40", "--lease-seconds", "1"]
-        var workers = try (0..<2).map { _ in try startWorker(db: killed, extra: extra) }
-        var kills = 0
-        var generator = SystemRandomNumberGenerator()
-        while kills < 20 {
-            Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.5, using: &generator))
-            let victim = Int.random(in: 0..<2, using: &generator)
-            guard workers[victim].isRunning else { break }
-            kill(workers[victim].processIdentifier, SIGKILL)
-            workers[victim].waitUntilExit()
-            kills += 1
-            workers[victim] = try startWorker(db: killed, extra: extra)
-        }
-        let deadline = Date().addingTimeInterval(180)
-        for worker in workers {
-            while worker.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-            XCTAssertFalse(worker.isRunning, "worker did not finish")
-            if worker.isRunning { worker.terminate() }
-        }
+        let kills = try KillHarness.killRepeatedly(db: killed, workers: 2, extra: extra, kills: 20, pause: 0.1...0.5, timeout: 180)
         XCTAssertGreaterThanOrEqual(kills, 20, "the grid finished before 20 kills: slow the steps down")
 
-        let got = try outcome(killed), expected = try outcome(reference)
+        let got = try KillHarness.outcome(killed), expected = try KillHarness.outcome(reference)
         XCTAssertEqual(got.count, 16)
         XCTAssertEqual(Set(got.values.map { $0[0] }), ["succeeded"])
         for (hash, rows) in expected {

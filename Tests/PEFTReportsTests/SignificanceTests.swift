@@ -1,4 +1,5 @@
 import Foundation
+import PEFTData
 import PEFTMethods
 import XCTest
 @testable import PEFTReports

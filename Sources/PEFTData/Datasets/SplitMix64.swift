@@ -1,7 +1,9 @@
-/// SplitMix64 (Steele, Lea & Flood, 2014): a tiny, fast, seedable generator for the built-in dataset makers.
+/// SplitMix64 (Steele, Lea & Flood, 2014): a tiny, fast, seedable generator for the built-in dataset makers and
+/// PEFTReports' paired bootstrap.
 ///
-/// Datasets must be byte-identical for a given seed on every machine and every future version, so they use this
-/// fixed, self-contained algorithm rather than the system generator or the training RNG (whose streams may evolve).
+/// Datasets and report intervals must be byte-identical for a given seed on every machine and every future version
+/// (scripts/reference/make_report_golden.py replays the bootstrap's draws bit for bit), so they use this fixed,
+/// self-contained algorithm rather than the system generator or the training RNG (whose streams may evolve).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

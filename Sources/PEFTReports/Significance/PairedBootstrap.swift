@@ -1,3 +1,5 @@
+import PEFTData
+
 /// A paired bootstrap confidence interval over test examples: resample the examples with replacement (the same
 /// indices for every run compared), recompute the statistic, and take percentiles of its distribution.
 ///
@@ -48,20 +50,5 @@ public struct PairedBootstrap: Sendable, Equatable {
         let (a, b) = (values[lower], values[upper])
         // numpy's lerp: a + (b − a)·t below ½, b − (b − a)·(1 − t) from ½ on.
         return fraction < 0.5 ? a + (b - a) * fraction : b - (b - a) * (1 - fraction)
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny generator a Python script can replay bit for bit.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import PEFTCLIP
+import PEFTData
+import PEFTStore
+import XCTest
+
+/// What the `kill -9` tests share: a store holding a built-in dataset and a tiny random CLIP backbone, `peftlab work`
+/// processes, a loop that kills workers at random moments and restarts them, and each run's outcome with exact bits,
+/// so a killed grid can be compared with an uninterrupted one.
+enum KillHarness {
+    /// A store at `dir/name` holding `examples` of built-in `dataset` (seed 5), and a tiny CLIP at `dir/backbone`
+    /// (made once per directory, seed 0).
+    static func store(_ dir: TemporaryDirectory, _ name: String, dataset: String, examples: Int) throws -> Store {
+        let store = try Store(path: dir.path(name))
+        let made = try BuiltinDatasets.make(dataset, into: URL(fileURLWithPath: dir.path("data-\(name)")), seed: 5, examples: examples)
+        var options = IngestOptions()
+        options.mapping = made.mapping
+        _ = try Ingestor(store: store, tokenizer: try CLIPTokenizer.bundled()).ingest(dataset: dataset, manifest: made.manifest,
+                                                                                   options: options)
+        if !FileManager.default.fileExists(atPath: dir.path("backbone/config.json")) {
+            try CLIPBackboneFactory.makeRandom(config: .tiny(width: 32, layers: 2, heads: 4, imageSize: 32, patchSize: 8,
+                                                             projectionDim: 16), seed: 0)
+                .save(to: URL(fileURLWithPath: dir.path("backbone")))
+        }
+        return store
+    }
+
+    /// A `peftlab work` process on `db` (2 threads, 2 cores, output discarded).
+    static func startWorker(db: String, extra: [String] = []) throws -> Process {
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["work", "--db", db, "--threads", "2", "--cores", "2"] + extra
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Runs `workers` workers on `db` with `extra` arguments, SIGKILLs a random one after a random pause in `pause`
+    /// (seconds) and restarts it, up to `kills` times or until the queue is drained, then waits up to `timeout`
+    /// seconds for the workers to finish (failing the test if one does not). Returns the number of kills.
+    static func killRepeatedly(db: String, workers count: Int, extra: [String], kills target: Int,
+                               pause: ClosedRange<Double>, timeout: TimeInterval,
+                               file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        var workers = try (0..<count).map { _ in try startWorker(db: db, extra: extra) }
+        var kills = 0
+        var generator = SystemRandomNumberGenerator()
+        while kills < target {
+            Thread.sleep(forTimeInterval: Double.random(in: pause, using: &generator))
+            let victim = Int.random(in: 0..<count, using: &generator)
+            guard workers[victim].isRunning else { break }
+            kill(workers[victim].processIdentifier, SIGKILL)
+            workers[victim].waitUntilExit()
+            kills += 1
+            workers[victim] = try startWorker(db: db, extra: extra)
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        for worker in workers {
+            while worker.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            XCTAssertFalse(worker.isRunning, "worker did not finish", file: file, line: line)
+            if worker.isRunning { worker.terminate() }
+        }
+        return kills
+    }
+
+    /// Per run (by config hash): state, last checkpoint's parameters (base64, or "none"), and every metric row with
+    /// its exact bits.
+    static func outcome(_ path: String) throws -> [String: [String]] {
+        try DatabaseQueue(path: path).read { db in
+            var out: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, config_hash, state FROM runs") {
+                let id: Int64 = row["id"]
+                let params = try Data.fetchOne(db, sql: "SELECT parameters FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", arguments: [id])
+                let metrics = try Row.fetchAll(db, sql: "SELECT split, name, step, value FROM metrics WHERE run_id = ? ORDER BY split, name, step", arguments: [id])
+                    .map { "\($0["split"] as String) \($0["name"] as String) \($0["step"] as Int) \(($0["value"] as Double).bitPattern)" }
+                out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none"] + metrics
+            }
+            return out
+        }
+    }
+
+    /// How many attempts (claims) the runs in `path` took in all.
+    static func attempts(_ path: String) throws -> Int {
+        try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempts") ?? 0 }
+    }
+}
