@@ -35,7 +35,7 @@ final class BackbonePretrainingTests: XCTestCase {
         // Before it exists, a spec naming it is refused at queue time with the command that makes it.
         let spec = try ExperimentSpec.parse(yaml: """
             name: probe
-            dataset: captions-micro
+            dataset: captions-micro-v2
             backbone: peftlab:micro
             task: retrieval
             method: {name: lora}
@@ -121,6 +121,10 @@ final class BackbonePretrainingTests: XCTestCase {
         XCTAssertEqual(changed, expected)
         XCTAssertNotEqual(changed.hash, PretrainingRecipe.tiny.hash)
         XCTAssertEqual(try PretrainingRecipe.tiny.overriding([]).hash, PretrainingRecipe.tiny.hash)
+        var newerCorpus = PretrainingRecipe.tiny
+        newerCorpus.corpusVersion += 1
+        XCTAssertNotEqual(newerCorpus.hash, PretrainingRecipe.tiny.hash, "a changed corpus must be a new backbone")
+        XCTAssertNotEqual(newerCorpus.corpusDataset, PretrainingRecipe.tiny.corpusDataset)
         XCTAssertThrowsError(try PretrainingRecipe.tiny.overriding(["depth=3"])) { error in
             XCTAssertTrue("\(error)".contains("--set 'depth=3'"), "\(error)")
         }

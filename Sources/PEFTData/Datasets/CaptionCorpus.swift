@@ -14,6 +14,9 @@ import Foundation
 /// images are drawn by its own layout code, so no image of `sarcasm`, `sentiment` or `dialog` appears here
 /// (checked by content hash in the tests).
 public enum CaptionCorpus {
+    /// Version of what this generator draws and writes: bump it with any change to the images or captions, so that
+    /// recipes (whose hash includes it) pretrain again and the corpus is ingested under a new dataset name.
+    public static let version = 2
     static let backdrops = ["beach", "snow", "park", "night", "sunny", "stormy"]
     static let backdropPhrases = ["beach": "at the beach", "snow": "in the snow", "park": "in the park",
                                   "night": "at night", "sunny": "on a sunny day", "stormy": "on a stormy day"]

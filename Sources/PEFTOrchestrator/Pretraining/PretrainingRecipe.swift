@@ -24,6 +24,8 @@ public struct PretrainingRecipe: Sendable, Equatable, Codable {
     public var weightDecay: Double
     /// Seed of the initialisation, the corpus and the data order.
     public var seed: Int
+    /// `CaptionCorpus.version` the recipe is pretrained on: part of the hash, so a changed corpus is a new backbone.
+    public var corpusVersion: Int = CaptionCorpus.version
 
     /// Width 128, 4 layers per tower, 64 px images in 8-px patches: a few minutes on 2 cores.
     public static let tiny = PretrainingRecipe(name: "tiny", width: 128, layers: 4, heads: 4, imageSize: 64, patchSize: 8,
@@ -57,7 +59,7 @@ public struct PretrainingRecipe: Sendable, Equatable, Codable {
     public var hash: String { SHA256.hexDigest(canonicalJSON) }
 
     /// The corpus dataset's name in the database.
-    public var corpusDataset: String { "\(BuiltinDatasets.corpusName)-\(name)" }
+    public var corpusDataset: String { "\(BuiltinDatasets.corpusName)-\(name)-v\(corpusVersion)" }
 
     /// The experiment the pretraining run belongs to.
     public var experimentName: String { "backbone-pretrain-\(name)" }
