@@ -65,10 +65,18 @@ final class BackbonePretrainingTests: XCTestCase {
         XCTAssertEqual(batchR1.count, 2)
         XCTAssertTrue(batchR1.allSatisfy { $0 > 0.1 }, "in-batch R@1 \(batchR1) vs chance ≈ 0.034")
         XCTAssertNotNil(outcome.metrics["zeroshot_weather_accuracy"])
+        XCTAssertEqual(outcome.metrics["zeroshot_weather_accuracy"], try store.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test'
+                  AND name = 'zeroshot_weather_accuracy'
+                """, arguments: [runID])
+        }, "the zero-shot figures are stored at the exported (best-validation) step")
         XCTAssertNotNil(outcome.metrics["zeroshot_mood_accuracy"])
         XCTAssertNotNil(outcome.metrics["zeroshot_mood_prompt_accuracy"])
         XCTAssertEqual(outcome.metrics["i2t_r1"], try store.read { db in
-            try Double.fetchOne(db, sql: "SELECT value FROM metrics WHERE run_id = ? AND split = 'test' AND name = 'i2t_r1'", arguments: [runID])
+            try Double.fetchOne(db, sql: """
+                SELECT value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test' AND name = 'i2t_r1'
+                """, arguments: [runID])
         })
 
         // The Hugging Face layout, loadable, with the learnt temperature; the token embedding kept its initialisation.

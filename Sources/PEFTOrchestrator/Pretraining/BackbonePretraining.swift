@@ -91,7 +91,9 @@ public struct BackbonePretraining {
         var metrics = try testMetrics(runID: runID)
         let scenes = try sceneFigures(backbone)
         metrics.merge(scenes) { $1 }
-        let step = try store.read { db in try Int.fetchOne(db, sql: "SELECT step FROM runs WHERE id = ?", arguments: [runID]) } ?? 0
+        let step = try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT step FROM run_selection WHERE run_id = ? AND selection = 'best-val'", arguments: [runID])
+        } ?? 0
         try store.write { db in
             for (name, value) in scenes.sorted(by: { $0.key < $1.key }) {
                 try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND split = 'test' AND name = ?", arguments: [runID, name])
@@ -181,11 +183,14 @@ public struct BackbonePretraining {
         return backbone
     }
 
-    /// The run's test metrics (the corpus's held-out pairs), by name.
+    /// The run's test metrics (the corpus's held-out pairs) at its best-validation step, the checkpoint exported,
+    /// by name (a finishing run evaluates the test split at its last step too).
     private func testMetrics(runID: Int64) throws -> [String: Double] {
         try store.read { db in
             var out: [String: Double] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM metrics WHERE run_id = ? AND split = 'test'", arguments: [runID]) {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT name, value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test'
+                """, arguments: [runID]) {
                 out[row["name"]] = row["value"]
             }
             return out
