@@ -72,14 +72,27 @@ public final class Store: Sendable {
         StoreRegistry.shared.add(self)
     }
 
-    /// Runs `body` in one `BEGIN IMMEDIATE` transaction; rolls back if it throws.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`); rolls back if it throws.
+    public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try grdbWrite { db in try body(SQLiteTransaction(db: db)) }
+    }
+
+    /// Runs `body` on a read-only snapshot.
+    public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try grdbRead { db in try body(SQLiteTransaction(db: db)) }
+    }
+
+    /// The SQL dialect of this store's backend.
+    public var dialect: SQLDialect { .sqlite }
+
+    /// `write` on the GRDB connection itself. Transitional (issue 15): callers move to `write`.
+    public func grdbWrite<T>(_ body: (Database) throws -> T) throws -> T {
         activity.noteWrite()
         return try Store.translatingErrors(path: path) { try database.write(body) }
     }
 
-    /// Runs `body` on a read-only snapshot.
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    /// `read` on the GRDB connection itself. Transitional (issue 15): callers move to `read`.
+    public func grdbRead<T>(_ body: (Database) throws -> T) throws -> T {
         try Store.translatingErrors(path: path) { try database.read(body) }
     }
 

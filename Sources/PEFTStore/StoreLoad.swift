@@ -37,8 +37,8 @@ public enum StoreLoad {
     /// Inserts `count` rows into `events`, one transaction each, tagged `tag`.
     public static func writes(store: Store, count: Int, tag: String) -> Report {
         measure(count: count) { i in
-            try store.write { db in
-                try Event.record(db, runID: nil, level: .info, kind: "load-test", message: "\(tag) \(i)")
+            try store.grdbWrite { db in
+                try Event.record(db.storeTransaction, runID: nil, level: .info, kind: "load-test", message: "\(tag) \(i)")
             }
             return true
         }
@@ -46,7 +46,7 @@ public enum StoreLoad {
 
     /// Queues `runs` runs under `benchExperiment` (replacing earlier ones); call once before `claims`.
     public static func prepareClaims(store: Store, runs: Int) throws {
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: "DELETE FROM experiments WHERE name = ?", arguments: [benchExperiment])
             try db.execute(sql: """
                 INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES (?, '', '', 0, 0)

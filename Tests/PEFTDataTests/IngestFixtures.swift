@@ -35,12 +35,12 @@ final class IngestSandbox {
     }
 
     func count(_ sql: String) throws -> Int {
-        try store.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+        try store.grdbRead { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }
 
     /// (line, field, reason) of every quarantine row, by line.
     func quarantine() throws -> [(line: Int, field: String?, reason: String)] {
-        try store.read { db in
+        try store.grdbRead { db in
             try Row.fetchAll(db, sql: "SELECT line, field, reason FROM quarantine ORDER BY line").map {
                 (line: $0["line"] as Int, field: $0["field"] as String?, reason: $0["reason"] as String)
             }

@@ -69,7 +69,7 @@ final class IngestFuzzTests: XCTestCase {
         XCTAssertEqual(quarantine.count, expectedBad + 300)
         XCTAssertTrue(quarantine.allSatisfy { !$0.reason.isEmpty && $0.line >= 1 })
         XCTAssertEqual(try sandbox.count("SELECT COUNT(*) FROM examples"), expectedGood)
-        XCTAssertEqual(try sandbox.store.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }, "ok")
+        XCTAssertEqual(try sandbox.store.grdbRead { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }, "ok")
     }
 
     private var scale: Int { Int(ProcessInfo.processInfo.environment["PEFTLAB_FUZZ_SCALE"] ?? "") ?? 1 }
@@ -141,8 +141,8 @@ final class IngestFuzzTests: XCTestCase {
             slowest = max(slowest, Date().timeIntervalSince(start))
         }
         XCTAssertLessThan(slowest, 10)
-        XCTAssertEqual(try sandbox.store.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
-        let quarantine = try sandbox.store.read { db in
+        XCTAssertEqual(try sandbox.store.grdbRead { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
+        let quarantine = try sandbox.store.grdbRead { db in
             try Row.fetchAll(db, sql: "SELECT line, reason FROM quarantine")
         }
         XCTAssertTrue(quarantine.allSatisfy { ($0["line"] as Int? ?? 0) >= 1 && !($0["reason"] as String).isEmpty })

@@ -54,7 +54,7 @@ final class IngestKillTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertTrue(killedMidway, "the ingest finished before it could be killed; make the dataset larger")
         let store = try Store(path: dbPath, create: false)
-        try store.read { db in
+        try store.grdbRead { db in
             XCTAssertEqual(try String.fetchOne(db, sql: "PRAGMA integrity_check"), "ok")
             let examples = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM examples") ?? -1
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT rows_stored FROM manifests"), examples,
@@ -71,7 +71,7 @@ final class IngestKillTests: XCTestCase {
         let rerun = try launch(arguments)
         rerun.waitUntilExit()
         XCTAssertEqual(rerun.terminationStatus, 0)
-        try store.read { db in
+        try store.grdbRead { db in
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM examples"), 600)
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images"), 600)
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image_tensors"), 600)

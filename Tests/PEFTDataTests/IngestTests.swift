@@ -117,10 +117,10 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(lines.map(\.line), [5, 6], "records are numbered by the physical line they start on")
         XCTAssertTrue(lines[0].reason.contains("expected 6 columns, found 3"))
         XCTAssertTrue(lines[1].reason.contains("one of negative, positive"), lines[1].reason)
-        let text = try sandbox.store.read { db in try String.fetchOne(db, sql: "SELECT text FROM examples WHERE source_key = 'b'") }
+        let text = try sandbox.store.grdbRead { db in try String.fetchOne(db, sql: "SELECT text FROM examples WHERE source_key = 'b'") }
         XCTAssertEqual(text, "a \"quoted\"\ntwo-line caption")
         XCTAssertEqual(try sandbox.count("SELECT label FROM examples WHERE source_key = 'a'"), 1)
-        let extra = try sandbox.store.read { db in try String.fetchOne(db, sql: "SELECT extra_json FROM examples WHERE source_key = 'a'") }
+        let extra = try sandbox.store.grdbRead { db in try String.fetchOne(db, sql: "SELECT extra_json FROM examples WHERE source_key = 'a'") }
         XCTAssertEqual(extra, #"{"source":"web"}"#)
 
         let tsv = try sandbox.write("m.tsv", text: "id\timage\ttext\nt1\timg/101.jpg\ttab separated\n")
@@ -147,7 +147,7 @@ final class IngestTests: XCTestCase {
         let summary = try Ingestor(store: sandbox.store, tokenizer: tokenizer)
             .ingest(dataset: "dialog", manifest: made.manifest, options: options)
         XCTAssertEqual([summary.stored, summary.newImages], [12, 36], "6 image rows (1 + 4 images each), 6 response rows (1 each)")
-        let row = try sandbox.store.read { db in
+        let row = try sandbox.store.grdbRead { db in
             try XCTUnwrap(Row.fetchOne(db, sql: "SELECT text, token_ids, extra_json FROM examples ORDER BY id LIMIT 1"))
         }
         let blob: Data = row["token_ids"]
@@ -171,7 +171,7 @@ final class IngestTests: XCTestCase {
         let preprocessor = CLIPPreprocessor(config: CLIPPreprocessConfig(side: 16))
         _ = try sandbox.ingestor().ingest(dataset: "d", manifest: manifest,
                                           options: IngestOptions(pixelCache: preprocessor))
-        let row = try sandbox.store.read { db in
+        let row = try sandbox.store.grdbRead { db in
             try XCTUnwrap(Row.fetchOne(db, sql: "SELECT preprocess_hash, dtype, shape, data FROM image_tensors"))
         }
         XCTAssertEqual(row["preprocess_hash"] as String, preprocessor.cacheKey)

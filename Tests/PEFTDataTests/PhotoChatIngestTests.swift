@@ -42,10 +42,10 @@ final class PhotoChatIngestTests: XCTestCase {
         XCTAssertTrue(quarantined[0].reason.contains("field 'dialogue[0].message' must be text (found 7)"), quarantined[0].reason)
         XCTAssertTrue(quarantined[1].reason.contains("no turn with share_photo: true"), quarantined[1].reason)
         XCTAssertEqual(quarantined.map(\.field), ["dialogue[0].message", "dialogue"])
-        let file = try sandbox.store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT file FROM quarantine") }
+        let file = try sandbox.store.grdbRead { db in try String.fetchAll(db, sql: "SELECT DISTINCT file FROM quarantine") }
         XCTAssertEqual(file.map { URL(fileURLWithPath: $0).lastPathComponent }, ["test_00.json"])
 
-        let rows = try sandbox.store.read { db in
+        let rows = try sandbox.store.grdbRead { db in
             try Row.fetchAll(db, sql: "SELECT source_key, split, text, extra_json FROM examples ORDER BY source_key")
         }
         XCTAssertEqual(rows.map { $0["source_key"] as String }, ["500", "502"])

@@ -48,7 +48,7 @@ final class BackbonePretrainingTests: XCTestCase {
         let outcome = try pretraining(store).run()
         XCTAssertTrue(outcome.trained)
         let runID = try XCTUnwrap(outcome.runID)
-        let (losses, batchR1, method) = try store.read { db in
+        let (losses, batchR1, method) = try store.grdbRead { db in
             (try Double.fetchAll(db, sql: "SELECT value FROM metrics WHERE run_id = ? AND split = 'train' AND name = 'loss' ORDER BY step",
                                  arguments: [runID]),
              try Double.fetchAll(db, sql: """
@@ -65,7 +65,7 @@ final class BackbonePretrainingTests: XCTestCase {
         XCTAssertEqual(batchR1.count, 2)
         XCTAssertTrue(batchR1.allSatisfy { $0 > 0.1 }, "in-batch R@1 \(batchR1) vs chance ≈ 0.034")
         XCTAssertNotNil(outcome.metrics["zeroshot_weather_accuracy"])
-        XCTAssertEqual(outcome.metrics["zeroshot_weather_accuracy"], try store.read { db in
+        XCTAssertEqual(outcome.metrics["zeroshot_weather_accuracy"], try store.grdbRead { db in
             try Double.fetchOne(db, sql: """
                 SELECT value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test'
                   AND name = 'zeroshot_weather_accuracy'
@@ -73,7 +73,7 @@ final class BackbonePretrainingTests: XCTestCase {
         }, "the zero-shot figures are stored at the exported (best-validation) step")
         XCTAssertNotNil(outcome.metrics["zeroshot_mood_accuracy"])
         XCTAssertNotNil(outcome.metrics["zeroshot_mood_prompt_accuracy"])
-        XCTAssertEqual(outcome.metrics["i2t_r1"], try store.read { db in
+        XCTAssertEqual(outcome.metrics["i2t_r1"], try store.grdbRead { db in
             try Double.fetchOne(db, sql: """
                 SELECT value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test' AND name = 'i2t_r1'
                 """, arguments: [runID])

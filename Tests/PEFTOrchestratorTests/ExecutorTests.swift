@@ -52,12 +52,12 @@ final class ExecutorTests: XCTestCase {
 
     /// Every run's checkpointed parameters and all metric rows, keyed by config hash.
     private func outcome(_ store: Store) throws -> [String: [String]] {
-        try store.read { db in
+        try store.grdbRead { db in
             var out: [String: [String]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, config_hash, state FROM runs") {
                 let id: Int64 = row["id"]
                 let params = try Data.fetchOne(db, sql: "SELECT parameters FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", arguments: [id])
-                let metrics = try MetricRow.all(runID: id, in: db).map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
+                let metrics = try MetricRow.all(runID: id, in: db.storeTransaction).map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
                 let best = try Row.fetchOne(db, sql: "SELECT step, best_metric, parameters FROM checkpoints WHERE run_id = ? AND is_best = 1", arguments: [id])
                     .map { "best \($0["step"] as Int) \(($0["best_metric"] as Double).bitPattern) \(($0["parameters"] as Data).base64EncodedString())" }
                 out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none", best ?? "no best"] + metrics
@@ -69,10 +69,10 @@ final class ExecutorTests: XCTestCase {
     func testRunsTrainToHighAccuracyAndRecordEveryStep() throws {
         let store = try queuedStore("a.db")
         XCTAssertEqual(work(store), Worker.Summary(succeeded: 4))
-        let accuracies = try store.read { try Double.fetchAll($0, sql: "SELECT test_accuracy FROM results") }
+        let accuracies = try store.grdbRead { try Double.fetchAll($0, sql: "SELECT test_accuracy FROM results") }
         XCTAssertEqual(accuracies.count, 4)
         XCTAssertTrue(accuracies.allSatisfy { $0 > 0.9 }, "\(accuracies)")
-        try store.read { db in
+        try store.grdbRead { db in
             // 240 examples / 16 = 15 steps per epoch × 4 epochs; a train loss at every step, no gaps, no duplicates.
             let steps = try Int.fetchAll(db, sql: "SELECT step FROM metrics WHERE run_id = 1 AND split = 'train' AND name = 'loss' ORDER BY step")
             XCTAssertEqual(steps, Array(1...60))
@@ -93,10 +93,10 @@ final class ExecutorTests: XCTestCase {
             XCTAssertEqual(work(interrupted, stopAtStep: stop).failed, 0)
         }
         XCTAssertEqual(work(interrupted).failed, 0)
-        let states = try interrupted.read { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM runs") }
+        let states = try interrupted.grdbRead { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM runs") }
         XCTAssertEqual(states, ["succeeded"])
         XCTAssertEqual(try outcome(interrupted), try outcome(reference))
-        let released = try interrupted.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempts WHERE outcome = 'released'") }
+        let released = try interrupted.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempts WHERE outcome = 'released'") }
         XCTAssertGreaterThan(released ?? 0, 0, "the stops really interrupted runs")
     }
 
@@ -107,7 +107,7 @@ final class ExecutorTests: XCTestCase {
         _ = work(reference)
         let store = try queuedStore("stolen.db")
         let summary = work(store, atStep: (step: 10, run: 1, action: {
-            _ = try? store.write { db in
+            _ = try? store.grdbWrite { db in
                 try db.execute(sql: "DELETE FROM leases WHERE run_id = 1")
                 try db.execute(sql: "UPDATE runs SET state = 'queued' WHERE id = 1")
             }
@@ -124,7 +124,7 @@ final class ExecutorTests: XCTestCase {
             _ = try? RunControl(store: store).cancel(.runs([1]))
         }))
         XCTAssertEqual(summary, Worker.Summary(succeeded: 3, cancelled: 1))
-        let checkpointed = try store.read { try Int.fetchOne($0, sql: "SELECT MAX(step) FROM checkpoints WHERE run_id = 1") }
+        let checkpointed = try store.grdbRead { try Int.fetchOne($0, sql: "SELECT MAX(step) FROM checkpoints WHERE run_id = 1") }
         XCTAssertEqual(checkpointed, 28, "the last checkpoint before the cancel (every 7 steps)")
         XCTAssertEqual(try RunControl(store: store).resume(.runs([1])), [1])
         XCTAssertEqual(work(store).succeeded, 1)
@@ -151,7 +151,7 @@ final class ExecutorTests: XCTestCase {
         let changed = spec.replacingOccurrences(of: "[0.05, 0.2]", with: "[0.05, 0.3]")
         XCTAssertEqual(try queue.queue([ExperimentSpec.parse(yaml: changed, file: "probe.yaml")]),
                        [.init(experiment: "probe", new: 2, alreadyQueued: 2)])
-        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }, 6)
+        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }, 6)
     }
 
     func testUnknownDatasetIsReportedAtItsLineAndNothingIsQueued() throws {
@@ -159,7 +159,7 @@ final class ExecutorTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentQueue(store: store).queue([ExperimentSpec.parse(yaml: spec, file: "probe.yaml")])) { error in
             XCTAssertEqual((error as? SpecErrors)?.errors.first?.description.hasPrefix("probe.yaml:2: key 'dataset': no dataset named 'synth'"), true, "\(error)")
         }
-        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM experiments") }, 0)
+        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM experiments") }, 0)
     }
 
     func testCancelledQueuedRunIsSkippedUntilResumed() throws {
@@ -167,9 +167,9 @@ final class ExecutorTests: XCTestCase {
         let control = RunControl(store: store)
         XCTAssertEqual(try control.cancel(.runs([2])), [2])
         _ = work(store)
-        XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "SELECT state FROM runs WHERE id = 2") }, "cancelled")
+        XCTAssertEqual(try store.grdbRead { try String.fetchOne($0, sql: "SELECT state FROM runs WHERE id = 2") }, "cancelled")
         XCTAssertEqual(try control.resume(.experiment("probe", state: nil)), [2])
         _ = work(store)
-        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs WHERE state = 'succeeded'") }, 4)
+        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs WHERE state = 'succeeded'") }, 4)
     }
 }

@@ -37,7 +37,7 @@ final class TrainingCoreTests: XCTestCase {
                 XCTAssertLessThan(diff, 1e-4, "\(method): \(name)")
             }
         }
-        let entries = try fixture.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") }
+        let entries = try fixture.store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") }
         XCTAssertGreaterThan(entries ?? 0, 0, "layer-1 states were cached")
     }
 
@@ -89,7 +89,7 @@ final class TrainingCoreTests: XCTestCase {
         group.wait()
         XCTAssertEqual(losses.value.count, 2)
         XCTAssertEqual(losses.value.first, losses.value.last, "both runs read the same cached states")
-        let (entries, inputs) = try fresh.store.read { db in
+        let (entries, inputs) = try fresh.store.grdbRead { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT image_sha256) + COUNT(DISTINCT text) FROM examples") ?? 0)
         }
@@ -122,7 +122,7 @@ final class TrainingCoreTests: XCTestCase {
     func testQueueRejectsALayerRangeOutsideTheBackboneAndRetrievalWithoutPairs() throws {
         let fixture = try self.fixture
         try SyntheticFeatureDataset.make(store: fixture.store, name: "synth-\(UUID().uuidString.prefix(6))")
-        let synth = try fixture.store.read { try String.fetchOne($0, sql: "SELECT name FROM datasets WHERE name LIKE 'synth-%'") }!
+        let synth = try fixture.store.grdbRead { try String.fetchOne($0, sql: "SELECT name FROM datasets WHERE name LIKE 'synth-%'") }!
         let yaml = """
             name: bad-layers
             dataset: sarcasm
@@ -138,7 +138,7 @@ final class TrainingCoreTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentQueue(store: fixture.store).queue([ExperimentSpec.parse(yaml: retrieval, file: "r.yaml")])) { error in
             XCTAssertTrue("\(error)".contains("r.yaml:3: key 'task'") && "\(error)".contains("image–text pairs"), "\(error)")
         }
-        let queued = try fixture.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }
+        let queued = try fixture.store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }
         XCTAssertEqual(queued, 0, "nothing queued")
     }
 }

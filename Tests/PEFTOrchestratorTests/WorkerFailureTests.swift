@@ -19,7 +19,7 @@ final class WorkerFailureTests: XCTestCase {
             task: classification
             method: {name: linear-probe, feature: features}
             """, file: "doomed.yaml")])
-        try store.write { try $0.execute(sql: "DROP TABLE leases") }
+        try store.grdbWrite { try $0.execute(sql: "DROP TABLE leases") }
         var options = Worker.Options()
         options.threads = 1
         options.cores = 1

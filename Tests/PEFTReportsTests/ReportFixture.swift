@@ -63,7 +63,7 @@ enum ReportFixture {
     /// Writes the fixture into a new database at `path`.
     static func make(path: String) throws -> Store {
         let store = try Store(path: path)
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: "INSERT INTO datasets (id, name, task, created_at) VALUES (1, 'sarcasm', 'classification', 0)")
             for i in 0 ..< 80 {
                 try db.execute(sql: "INSERT INTO examples (dataset_id, source_key, split, label, created_at) VALUES (1, ?, 'train', ?, 0)",
@@ -96,23 +96,23 @@ enum ReportFixture {
                     """, arguments: [runID, 108.0 + Double(run.seed) * 0.5 + Double(index)])
                 for step in 1 ... 20 {
                     try MetricRow.insert([MetricRow(runID: runID, step: step, split: "train", name: "loss",
-                                                    value: 0.7 - run.skill * 0.02 * Double(step) + Double(run.seed) * 0.004)], in: db)
+                                                    value: 0.7 - run.skill * 0.02 * Double(step) + Double(run.seed) * 0.004)], in: db.storeTransaction)
                 }
                 for step in [5, 10, 15, 20] {
                     let value = step == run.bestStep ? run.skill : run.skill - 0.05 + 0.001 * Double(step)
-                    try MetricRow.insert([MetricRow(runID: runID, step: step, split: "val", name: "accuracy", value: value)], in: db)
+                    try MetricRow.insert([MetricRow(runID: runID, step: step, split: "val", name: "accuracy", value: value)], in: db.storeTransaction)
                 }
                 try CheckpointRecord(runID: runID, step: run.bestStep, epoch: 0, cursor: 0, parameters: Data([1]), optimizer: Data([2]),
-                                     rng: "{}", bestMetric: run.skill, isBest: true, createdAt: 0).insert(keepLast: 2, in: db)
+                                     rng: "{}", bestMetric: run.skill, isBest: true, createdAt: 0).insert(keepLast: 2, in: db.storeTransaction)
                 for (step, skill) in [(20, run.skill - 0.04), (run.bestStep, run.skill)] where step == 20 || run.testAtBest {
                     let predicted = predictions(skill: skill, salt: index * 31 + step)
                     var metrics = ClassificationMetrics(classes: 2).compute(predictions: predicted, targets: targets)
                     if let drop = run.dropMetric { metrics[drop] = nil }
                     try MetricRow.insert(metrics.keys.sorted().map { MetricRow(runID: runID, step: step, split: "test", name: $0, value: metrics[$0]!) },
-                                         in: db)
+                                         in: db.storeTransaction)
                     let stored = StoredPredictions(exampleIDs: testIDs, values: .classes(predicted: predicted.map { Int32($0) },
                                                                                          targets: targets.map { Int32($0) }, classes: 2))
-                    try PredictionRecord(runID: runID, split: "test", step: step, predictions: stored).insert(in: db, now: 0)
+                    try PredictionRecord(runID: runID, split: "test", step: step, predictions: stored).insert(in: db.storeTransaction, now: 0)
                 }
             }
         }

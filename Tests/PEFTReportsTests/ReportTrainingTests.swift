@@ -46,14 +46,14 @@ final class ReportTrainingTests: XCTestCase {
 
     func testPredictionsAreStoredAndReproduceTheRecordedMetrics() throws {
         let store = try trainedStore()
-        let checked = try store.read { db -> Int in
+        let checked = try store.grdbRead { db -> Int in
             let testIDs = try Int64.fetchAll(db, sql: "SELECT id FROM examples WHERE split = 'test' ORDER BY id")
             var checked = 0
             for row in try Row.fetchAll(db, sql: "SELECT run_id, step FROM predictions ORDER BY run_id, step") {
                 let runID: Int64 = row["run_id"], step: Int = row["step"]
-                let record = try XCTUnwrap(PredictionRecord.fetch(runID: runID, split: "test", step: step, in: db))
+                let record = try XCTUnwrap(PredictionRecord.fetch(runID: runID, split: "test", step: step, in: db.storeTransaction))
                 XCTAssertEqual(record.predictions.exampleIDs, testIDs)
-                let recorded = try MetricRow.all(runID: runID, in: db).filter { $0.split == "test" && $0.step == step }
+                let recorded = try MetricRow.all(runID: runID, in: db.storeTransaction).filter { $0.split == "test" && $0.step == step }
                 let recomputed = RecomputedMetrics.compute(record.predictions)
                 XCTAssertEqual(recorded.count, ClassificationMetrics.names.count + 1, "the metrics and the loss")
                 for metric in recorded where metric.name != "loss" {
@@ -80,7 +80,7 @@ final class ReportTrainingTests: XCTestCase {
             let table = try XCTUnwrap(report.experiments.first)
             XCTAssertEqual(table.rows.count, 2)
             XCTAssertEqual(ReportTable(table, options: report.options).rows.map { $0[1].text }, ["3/4 (1 queued)", "3/4 (1 queued)"])
-            let view = try store.read { db in
+            let view = try store.grdbRead { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM leaderboard_by_selection WHERE experiment = 'probe' AND selection = ? AND split = 'test'",
                                  arguments: [selection.rawValue])
             }
@@ -115,7 +115,7 @@ final class ReportTrainingTests: XCTestCase {
         let options = ReportOptions(metrics: ["macro_f1"], baseline: [BaselineCondition(key: "train.lr", value: "0.02")],
                                     bootstrap: PairedBootstrap(resamples: 200))
         let before = try ComparisonReport(store: store, options: options).experiments[0]
-        try store.write { try $0.execute(sql: "DELETE FROM metrics WHERE name = 'macro_f1'") }
+        try store.grdbWrite { try $0.execute(sql: "DELETE FROM metrics WHERE name = 'macro_f1'") }
         let after = try ComparisonReport(store: store, options: options).experiments[0]
         for (old, new) in zip(before.rows, after.rows) {
             XCTAssertEqual(old.values["macro_f1"]?.recomputed, 0)

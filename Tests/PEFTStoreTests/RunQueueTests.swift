@@ -10,7 +10,7 @@ final class RunQueueTests: XCTestCase {
     /// A store with one experiment and `runs` queued runs (ids 1…runs), max 2 attempts each.
     private func makeQueue(runs: Int, dir: TemporaryDirectory) throws -> SQLiteRunQueue {
         let store = try Store(path: dir.path("queue.db"))
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: "INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('exp', '', '', 0, 0)")
             for i in 1...runs {
                 try db.execute(sql: """
@@ -23,7 +23,7 @@ final class RunQueueTests: XCTestCase {
     }
 
     private func state(_ queue: SQLiteRunQueue, _ run: Int64) throws -> String? {
-        try queue.store.read { try String.fetchOne($0, sql: "SELECT state FROM runs WHERE id = ?", arguments: [run]) }
+        try queue.store.grdbRead { try String.fetchOne($0, sql: "SELECT state FROM runs WHERE id = ?", arguments: [run]) }
     }
 
     func testClaimsOldestFirstAndEachRunOnce() throws {
@@ -38,7 +38,7 @@ final class RunQueueTests: XCTestCase {
         XCTAssertNil(try queue.claim(worker: alice, experiment: "other", leaseSeconds: 10, now: 101))
         try queue.complete(first, outcome: .succeeded, metrics: [], now: 102)
         XCTAssertEqual(try state(queue, 1), "succeeded")
-        XCTAssertEqual(try queue.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leases") }, 1)
+        XCTAssertEqual(try queue.store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leases") }, 1)
     }
 
     func testExpiredLeaseMakesTheRunClaimableAgainWithoutUsingUpAttempts() throws {
@@ -58,15 +58,15 @@ final class RunQueueTests: XCTestCase {
         XCTAssertTrue(try queue.heartbeat(again, leaseSeconds: 10, step: 9, now: 18))
         let third = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 30))
         XCTAssertEqual(third.attempt, 3)
-        let row = try queue.store.read { try Row.fetchOne($0, sql: "SELECT attempts, expiries, expiry_step FROM runs WHERE id = 1") }
+        let row = try queue.store.grdbRead { try Row.fetchOne($0, sql: "SELECT attempts, expiries, expiry_step FROM runs WHERE id = 1") }
         XCTAssertEqual(row?["attempts"], 1, "only the running attempt counts")
         XCTAssertEqual(row?["expiries"], 2)
         XCTAssertEqual(row?["expiry_step"], 9)
-        let outcomes = try queue.store.read {
+        let outcomes = try queue.store.grdbRead {
             try String.fetchAll($0, sql: "SELECT COALESCE(outcome, 'running') FROM attempts WHERE run_id = 1 ORDER BY attempt")
         }
         XCTAssertEqual(outcomes, ["expired", "expired", "running"])
-        let events = try queue.store.read { try Event.forRun($0, runID: 1) }
+        let events = try queue.store.grdbRead { try Event.forRun($0.storeTransaction, runID: 1) }
         XCTAssertEqual(events.map(\.kind), ["lease-expired", "lease-expired"])
     }
 
@@ -79,14 +79,14 @@ final class RunQueueTests: XCTestCase {
         XCTAssertTrue(try queue.heartbeat(second, leaseSeconds: 10, step: 7, now: 21))
         XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 40))
         XCTAssertEqual(try state(queue, 1), "failed")
-        let error = try queue.store.read { try String.fetchOne($0, sql: "SELECT error FROM runs WHERE id = 1") }
+        let error = try queue.store.grdbRead { try String.fetchOne($0, sql: "SELECT error FROM runs WHERE id = 1") }
         XCTAssertTrue(error?.contains("died at step 7 on 2 attempts in a row") ?? false, error ?? "no error")
     }
 
     func testTooManyExpiriesFailTheRun() throws {
         let dir = TemporaryDirectory()
         let queue = try makeQueue(runs: 1, dir: dir)
-        try queue.store.write { try $0.execute(sql: "UPDATE runs SET max_expiries = 3") }
+        try queue.store.grdbWrite { try $0.execute(sql: "UPDATE runs SET max_expiries = 3") }
         var now = 0.0
         for step in 1...3 {
             let claim = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: now), "claim \(step)")
@@ -95,7 +95,7 @@ final class RunQueueTests: XCTestCase {
         }
         XCTAssertNil(try queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: now))
         XCTAssertEqual(try state(queue, 1), "failed")
-        let error = try queue.store.read { try String.fetchOne($0, sql: "SELECT error FROM runs WHERE id = 1") }
+        let error = try queue.store.grdbRead { try String.fetchOne($0, sql: "SELECT error FROM runs WHERE id = 1") }
         XCTAssertTrue(error?.contains("expired 3 times") ?? false, error ?? "no error")
     }
 
@@ -108,7 +108,7 @@ final class RunQueueTests: XCTestCase {
         let second = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 10, now: 2))
         try queue.complete(second, outcome: .failed(message: "NaN loss at step 3", permanent: false), metrics: [], now: 3)
         XCTAssertEqual(try state(queue, 1), "failed")
-        XCTAssertEqual(try queue.store.read { try String.fetchOne($0, sql: "SELECT error FROM runs") }, "NaN loss at step 3")
+        XCTAssertEqual(try queue.store.grdbRead { try String.fetchOne($0, sql: "SELECT error FROM runs") }, "NaN loss at step 3")
     }
 
     func testPermanentFailureIsNotRetried() throws {
@@ -129,11 +129,11 @@ final class RunQueueTests: XCTestCase {
         let new = try XCTUnwrap(queue.claim(worker: alice, experiment: nil, leaseSeconds: 60, now: 3))
         XCTAssertEqual(new.attempt, 2)
         XCTAssertFalse(try queue.heartbeat(old, leaseSeconds: 60, step: nil, now: 4))
-        XCTAssertThrowsError(try queue.store.write { try SQLiteRunQueue.requireLease($0, old) })
+        XCTAssertThrowsError(try queue.store.grdbWrite { try SQLiteRunQueue.requireLease($0, old) })
         XCTAssertThrowsError(try queue.complete(old, outcome: .succeeded, metrics: [], now: 5))
         XCTAssertTrue(try queue.heartbeat(new, leaseSeconds: 60, step: nil, now: 6))
         try queue.complete(new, outcome: .succeeded, metrics: [MetricRow(runID: 1, step: 9, split: "test", name: "f1", value: 0.5)], now: 7)
-        XCTAssertEqual(try queue.store.read { try Double.fetchOne($0, sql: "SELECT value FROM metrics WHERE name = 'f1'") }, 0.5)
+        XCTAssertEqual(try queue.store.grdbRead { try Double.fetchOne($0, sql: "SELECT value FROM metrics WHERE name = 'f1'") }, 0.5)
     }
 
     func testReleaseRequeuesWithoutSpendingAnAttempt() throws {
@@ -144,8 +144,8 @@ final class RunQueueTests: XCTestCase {
         XCTAssertEqual(try state(queue, 1), "queued")
         let claim = try XCTUnwrap(queue.claim(worker: bob, experiment: nil, leaseSeconds: 10, now: 2))
         XCTAssertEqual(claim.attempt, 2)
-        XCTAssertEqual(try queue.store.read { try Int.fetchOne($0, sql: "SELECT attempts FROM runs") }, 1)
-        let outcomes = try queue.store.read { try String?.fetchAll($0, sql: "SELECT outcome FROM attempts ORDER BY attempt") }
+        XCTAssertEqual(try queue.store.grdbRead { try Int.fetchOne($0, sql: "SELECT attempts FROM runs") }, 1)
+        let outcomes = try queue.store.grdbRead { try String?.fetchAll($0, sql: "SELECT outcome FROM attempts ORDER BY attempt") }
         XCTAssertEqual(outcomes, ["released", nil])
     }
 

@@ -13,7 +13,7 @@ final class SchemaTests: XCTestCase {
     func testNewDatabaseGetsEveryTableAndViewAndTheVersion() throws {
         let dir = TemporaryDirectory()
         let store = try Store(path: dir.path("new.db"))
-        let names = try store.read { db in
+        let names = try store.grdbRead { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table','view') ORDER BY name")
         }
         for expected in ["datasets", "manifests", "images", "image_tensors", "examples", "example_features",
@@ -22,9 +22,9 @@ final class SchemaTests: XCTestCase {
                          "final_metrics", "dataset_summary"] {
             XCTAssertTrue(names.contains(expected), "missing \(expected) in \(names)")
         }
-        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
-        XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
-        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }, 1)
+        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try store.grdbRead { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }, 1)
         // Opening again is a no-op.
         _ = try Store(path: dir.path("new.db"))
     }
@@ -49,9 +49,9 @@ final class SchemaTests: XCTestCase {
         let upgraded = try Store(path: oldPath)
         let fresh = try Store(path: dir.path("fresh.db"))
         XCTAssertEqual(try describe(upgraded), try describe(fresh))
-        XCTAssertEqual(try upgraded.read { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
-        XCTAssertEqual(try upgraded.read { try String.fetchOne($0, sql: "SELECT method FROM runs WHERE id = 1") }, "lora")
-        XCTAssertEqual(try upgraded.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") }, 0)
+        XCTAssertEqual(try upgraded.grdbRead { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try upgraded.grdbRead { try String.fetchOne($0, sql: "SELECT method FROM runs WHERE id = 1") }, "lora")
+        XCTAssertEqual(try upgraded.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") }, 0)
     }
 
     /// A run finished under schema 3 (test metrics at its last step only, best checkpoint earlier) is reported at
@@ -81,7 +81,7 @@ final class SchemaTests: XCTestCase {
                        [[.text("best-val"), .integer(20), .integer(1)], [.text("last"), .integer(20), .integer(0)]])
         XCTAssertEqual(try store.query("SELECT seeds, mean, fallbacks FROM leaderboard WHERE metric = 'accuracy'").rows,
                        [[.integer(1), .real(0.75), .integer(1)]])
-        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM predictions") }, 0)
+        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM predictions") }, 0)
     }
 
     func testNewerDatabaseIsRefused() throws {
@@ -103,7 +103,7 @@ final class SchemaTests: XCTestCase {
 
     /// Every table's columns (name, type, not-null, default, primary key) and every index and view name.
     private func describe(_ store: Store) throws -> [String] {
-        try store.read { db in
+        try store.grdbRead { db in
             var lines: [String] = []
             let objects = try Row.fetchAll(db, sql: """
                 SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name

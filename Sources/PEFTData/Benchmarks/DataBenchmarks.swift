@@ -81,7 +81,7 @@ public enum DataBenchmarks {
     }
 
     private static func pageBytes(_ store: Store) throws -> Int {
-        try store.read { db in
+        try store.grdbRead { db in
             let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
             let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0

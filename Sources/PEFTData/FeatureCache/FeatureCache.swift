@@ -85,7 +85,7 @@ public struct FeatureCache: Sendable {
                          "FeatureCache.save: \(entry.values.count) values for shape \(entry.shape)")
         }
         let dtype = self.dtype
-        try store.write { db in
+        try store.grdbWrite { db in
             let now = Store.now()
             for entry in entries {
                 let data = dtype == .float16 ? Data(Float16Codec.encode(entry.values))
@@ -121,7 +121,7 @@ public struct FeatureCache: Sendable {
 
     /// The cached entries among `keys` (missing keys are absent from the result), read in one snapshot.
     public func load(_ keys: [FeatureKey]) throws -> [FeatureKey: CachedFeature] {
-        try store.read { db in
+        try store.grdbRead { db in
             var found: [FeatureKey: CachedFeature] = [:]
             for key in keys {
                 guard let row = try Row.fetchOne(db, sql: """
@@ -137,7 +137,7 @@ public struct FeatureCache: Sendable {
 
     /// The keys among `keys` that are not cached yet (what a feature pass still has to compute).
     public func missing(_ keys: [FeatureKey]) throws -> [FeatureKey] {
-        try store.read { db in
+        try store.grdbRead { db in
             try keys.filter { key in
                 try Int.fetchOne(db, sql: """
                     SELECT 1 FROM feature_cache
@@ -151,7 +151,7 @@ public struct FeatureCache: Sendable {
     /// Deletes every entry of a backbone (e.g. after its weights changed); returns how many rows went.
     @discardableResult
     public func removeAll(backboneHash: String) throws -> Int {
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: "DELETE FROM feature_cache WHERE backbone_hash = ?", arguments: [backboneHash])
             return db.changesCount
         }
@@ -159,7 +159,7 @@ public struct FeatureCache: Sendable {
 
     /// Number of entries and total payload bytes.
     public func usage() throws -> (entries: Int, bytes: Int) {
-        try store.read { db in
+        try store.grdbRead { db in
             let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(length(data)), 0) AS b FROM feature_cache")
             return (row?["n"] ?? 0, row?["b"] ?? 0)
         }

@@ -75,7 +75,7 @@ public struct Ingestor: Sendable {
         let manifest = try Manifest.read(manifestURL, format: options.format)
         let root = ImageRoot(options.imageRoot ?? manifestURL.deletingLastPathComponent())
         let mapping = options.mapping
-        let (datasetID, manifestID) = try store.write { db in
+        let (datasetID, manifestID) = try store.grdbWrite { db in
             let dataset = try IngestStore.datasetID(db, name: name, task: mapping.task)
             return (dataset, try IngestStore.manifestID(db, datasetID: dataset, manifest: manifest))
         }
@@ -85,7 +85,7 @@ public struct Ingestor: Sendable {
         for batchStart in stride(from: 0, to: manifest.rows.count, by: max(1, options.batchSize)) {
             let rows = Array(manifest.rows[batchStart..<min(manifest.rows.count, batchStart + max(1, options.batchSize))])
             let batch = try prepare(rows, datasetID: datasetID, root: root, options: options, seenKeys: &seenKeys)
-            let result = try store.write { db in
+            let result = try store.grdbWrite { db in
                 try IngestStore.commit(db, batch: batch, datasetID: datasetID, manifestID: manifestID,
                                        file: manifest.path, preprocessHash: options.pixelCache?.cacheKey)
             }
@@ -99,7 +99,7 @@ public struct Ingestor: Sendable {
         }
         summary.seconds = Date().timeIntervalSince(start)
         let final = summary
-        try store.write { db in try IngestStore.finish(db, manifestID: manifestID, summary: final) }
+        try store.grdbWrite { db in try IngestStore.finish(db, manifestID: manifestID, summary: final) }
         return summary
     }
 
@@ -118,7 +118,7 @@ public struct Ingestor: Sendable {
             case .failure(let problem): batch.problems.append((row.line, problem))
             }
         }
-        let stored = try store.read { db in
+        let stored = try store.grdbRead { db in
             try IngestStore.storedExamples(db, datasetID: datasetID, keys: candidates.map(\.sourceKey))
         }
         var parsed: [ParsedRow] = []
@@ -143,7 +143,7 @@ public struct Ingestor: Sendable {
         }
         let hashes = Array(Set(loaded.compactMap { try? $0.get() }.flatMap { $0.all.map(\.sha256) }))
         let preprocessHash = options.pixelCache?.cacheKey
-        let known = try store.read { db in
+        let known = try store.grdbRead { db in
             try IngestStore.existingImages(db, hashes: hashes, preprocessHash: preprocessHash)
         }
 

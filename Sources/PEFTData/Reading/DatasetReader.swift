@@ -27,7 +27,7 @@ public struct DatasetReader: Sendable {
     /// The examples of `dataset` (optionally one split), in insertion order.
     /// - Throws: `StoreError.notFound` when the dataset does not exist.
     public func examples(dataset: String, split: String? = nil) throws -> [ExampleRecord] {
-        try store.read { db in
+        try store.grdbRead { db in
             guard let datasetID = try Int64.fetchOne(db, sql: "SELECT id FROM datasets WHERE name = ?", arguments: [dataset])
             else { throw StoreError.notFound(what: "dataset '\(dataset)'") }
             let rows = try Row.fetchAll(db, sql: """
@@ -51,7 +51,7 @@ public struct DatasetReader: Sendable {
     /// The original file bytes of an image.
     /// - Throws: `StoreError.notFound`.
     public func imageBytes(sha256: String) throws -> [UInt8] {
-        try store.read { db in
+        try store.grdbRead { db in
             guard let data = try Data.fetchOne(db, sql: "SELECT bytes FROM images WHERE sha256 = ?", arguments: [sha256])
             else { throw StoreError.notFound(what: "image \(sha256)") }
             return [UInt8](data)
@@ -66,7 +66,7 @@ public struct DatasetReader: Sendable {
         -> PixelValues
     {
         let key = preprocessor.cacheKey
-        let cached = try store.read { db in
+        let cached = try store.grdbRead { db in
             try Row.fetchOne(db, sql: """
                 SELECT shape, data FROM image_tensors WHERE image_sha256 = ? AND preprocess_hash = ? AND dtype = 'uint8'
                 """, arguments: [sha, key])
@@ -82,7 +82,7 @@ public struct DatasetReader: Sendable {
         let crop = try preprocessor.resizedAndCropped(try ImageDecoder.decode(try imageBytes(sha256: sha),
                                                                            options: preprocessor.decodeOptions))
         if storeOnMiss {
-            try store.write { db in
+            try store.grdbWrite { db in
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO image_tensors (image_sha256, preprocess_hash, dtype, shape, data, created_at)
                     VALUES (?, ?, 'uint8', ?, ?, ?)
@@ -94,7 +94,7 @@ public struct DatasetReader: Sendable {
 
     /// An example's extra modality feature sequence (`[frames, dims]` Float32), or nil when it has none by that name.
     public func feature(exampleID: Int64, name: String) throws -> (shape: [Int], values: [Float])? {
-        try store.read { db in
+        try store.grdbRead { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT shape, data FROM example_features WHERE example_id = ? AND name = ?",
                                              arguments: [exampleID, name]) else { return nil }
             let shape = (row["shape"] as String).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))

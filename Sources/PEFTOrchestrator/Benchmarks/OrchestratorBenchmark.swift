@@ -65,23 +65,23 @@ public enum OrchestratorBenchmark {
 
     /// Inserts `rows` metric rows in batches of 1 000 (one transaction each), as workers flush them.
     static func metricInsertRate(store: Store, rows: Int) throws -> Double {
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: "INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('__metrics_bench__', '', '', 0, 0)")
             try db.execute(sql: "INSERT INTO runs (experiment_id, config_hash, config_json, method, seed, queued_at) VALUES (?, '__metrics_bench__', '{}', 'bench', 0, 0)",
                            arguments: [db.lastInsertedRowID])
         }
-        let runID = try store.read { try Int64.fetchOne($0, sql: "SELECT id FROM runs WHERE config_hash = '__metrics_bench__'") } ?? 0
+        let runID = try store.grdbRead { try Int64.fetchOne($0, sql: "SELECT id FROM runs WHERE config_hash = '__metrics_bench__'") } ?? 0
         let start = DispatchTime.now().uptimeNanoseconds
         var written = 0
         while written < rows {
             let batch = (written..<min(rows, written + 1000)).map {
                 MetricRow(runID: runID, step: $0 / 4, split: "train", name: ["loss", "lr", "accuracy", "f1"][$0 % 4], value: Double($0))
             }
-            try store.write { db in try MetricRow.insert(batch, in: db) }
+            try store.grdbWrite { db in try MetricRow.insert(batch, in: db.storeTransaction) }
             written += batch.count
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        try store.write { db in try db.execute(sql: "DELETE FROM experiments WHERE name = '__metrics_bench__'") }
+        try store.grdbWrite { db in try db.execute(sql: "DELETE FROM experiments WHERE name = '__metrics_bench__'") }
         return Double(rows) / seconds
     }
 }

@@ -16,7 +16,7 @@ public enum SyntheticFeatureDataset {
             return Float(state >> 40) / Float(1 << 24) * 2 - 1
         }
         let direction = (0..<dimension).map { _ in next() }
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: "INSERT INTO datasets (name, task, created_at) VALUES (?, 'classification', 0)", arguments: [name])
             let datasetID = db.lastInsertedRowID
             var index = 0

@@ -32,7 +32,7 @@ public struct CLIPFeatures: Sendable {
         let configText = (try? String(contentsOf: backboneDirectory.appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         let (hash, name, path, count) = (backboneHash, backboneDirectory.lastPathComponent, backboneDirectory.path,
                                          backbone.model.parameterCount())
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: """
                 INSERT INTO backbones (hash, name, path, config_json, parameter_count, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (hash) DO UPDATE SET path = excluded.path

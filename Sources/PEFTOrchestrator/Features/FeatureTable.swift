@@ -18,7 +18,7 @@ struct FeatureTable {
     /// Sequences `[frames, dims]` are mean-pooled over frames.
     /// - Throws: `PermanentRunError` when the dataset or the feature is missing or shapes disagree.
     static func load(store: Store, dataset: String, split: String, feature: String) throws -> FeatureTable {
-        let rows = try store.read { db in
+        let rows = try store.grdbRead { db in
             try Row.fetchAll(db, sql: """
                 SELECT x.id, x.label, x.score, f.shape, f.data FROM examples x
                 JOIN datasets d ON d.id = x.dataset_id

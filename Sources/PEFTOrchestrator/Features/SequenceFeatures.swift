@@ -14,7 +14,7 @@ struct SequenceFeatures {
     /// The `feature` sequences of every example of `dataset`.
     /// - Throws: `PermanentRunError` when the feature is missing or its shapes differ between examples.
     static func load(store: Store, dataset: String, feature: String) throws -> SequenceFeatures {
-        let rows = try store.read { db in
+        let rows = try store.grdbRead { db in
             try Row.fetchAll(db, sql: """
                 SELECT x.id, f.shape, f.data FROM examples x
                 JOIN datasets d ON d.id = x.dataset_id

@@ -76,7 +76,7 @@ public struct BackbonePretraining {
         let worker = Worker(store: store, options: options)
         worker.onProgress = onRunProgress
         let summary = worker.run()
-        let (runID, state, error) = try store.read { db -> (Int64?, String?, String?) in
+        let (runID, state, error) = try store.grdbRead { db -> (Int64?, String?, String?) in
             let row = try Row.fetchOne(db, sql: "SELECT id, state, error FROM runs WHERE experiment_id = "
                                        + "(SELECT id FROM experiments WHERE name = ?) ORDER BY id DESC LIMIT 1",
                                        arguments: [recipe.experimentName])
@@ -91,13 +91,13 @@ public struct BackbonePretraining {
         var metrics = try testMetrics(runID: runID)
         let scenes = try sceneFigures(backbone)
         metrics.merge(scenes) { $1 }
-        let step = try store.read { db in
+        let step = try store.grdbRead { db in
             try Int.fetchOne(db, sql: "SELECT step FROM run_selection WHERE run_id = ? AND selection = 'best-val'", arguments: [runID])
         } ?? 0
-        try store.write { db in
+        try store.grdbWrite { db in
             for (name, value) in scenes.sorted(by: { $0.key < $1.key }) {
                 try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND split = 'test' AND name = ?", arguments: [runID, name])
-                try MetricRow.insert([MetricRow(runID: runID, step: step, split: "test", name: name, value: value)], in: db)
+                try MetricRow.insert([MetricRow(runID: runID, step: step, split: "test", name: name, value: value)], in: db.storeTransaction)
             }
         }
         let record = Record(recipe: recipe, hash: recipe.hash, runID: runID, metrics: metrics)
@@ -143,7 +143,7 @@ public struct BackbonePretraining {
     /// `pixels` in the same pass (so training never decodes, nor writes the cache one image at a time).
     private func prepareCorpus(pixels: CLIPPreprocessor) throws {
         let name = recipe.corpusDataset
-        let count = try store.read { db in
+        let count = try store.grdbRead { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM examples x JOIN datasets d ON d.id = x.dataset_id WHERE d.name = ?",
                              arguments: [name])
         } ?? 0
@@ -174,8 +174,8 @@ public struct BackbonePretraining {
         guard case .backbone(let backbone) = try RunExport.artifact(runID: runID, store: store, selection: .best) else {
             throw PermanentRunError("run \(runID) did not export a whole backbone")
         }
-        let checkpoint = try store.read { db in
-            try CheckpointRecord.best(runID: runID, in: db) ?? CheckpointRecord.latest(runID: runID, in: db)
+        let checkpoint = try store.grdbRead { db in
+            try CheckpointRecord.best(runID: runID, in: db.storeTransaction) ?? CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
         }
         if let checkpoint, let scale = try CheckpointCodec.state(from: checkpoint).tensors.first(where: { $0.name == "head.logit_scale" }) {
             backbone.model.logitScale.storage = scale.values
@@ -186,7 +186,7 @@ public struct BackbonePretraining {
     /// The run's test metrics (the corpus's held-out pairs) at its best-validation step, the checkpoint exported,
     /// by name (a finishing run evaluates the test split at its last step too).
     private func testMetrics(runID: Int64) throws -> [String: Double] {
-        try store.read { db in
+        try store.grdbRead { db in
             var out: [String: Double] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT name, value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test'

@@ -33,7 +33,7 @@ public struct ExperimentQueue {
             do { try spec.checkSize(maxRuns: maxRuns) } catch { sizeProblems += error.errors }
         }
         if !sizeProblems.isEmpty { throw SpecErrors(errors: sizeProblems) }
-        return try store.write { db in
+        return try store.grdbWrite { db in
             var problems: [SpecError] = []
             var checks = PlanChecks(registry: registry)
             for spec in specs {
@@ -54,7 +54,7 @@ public struct ExperimentQueue {
     public func preview(_ spec: ExperimentSpec, maxRuns: Int = ExperimentSpec.defaultMaxRuns,
                         _ body: (RunPlan, Bool) throws -> Void) throws {
         try spec.checkSize(maxRuns: maxRuns)
-        try store.read { db in
+        try store.grdbRead { db in
             try spec.forEachPlan { plan in
                 try body(plan, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE config_hash = ?)",
                                                  arguments: [plan.configHash]) ?? false)

@@ -18,7 +18,7 @@ public enum ParameterEstimate {
         if let backbone = config.backbone {
             shape = try? CLIPConfig.load(from: BackboneReference(backbone).directory(storePath: store.path).appendingPathComponent("config.json"))
         }
-        let (classes, featureWidth) = try store.read { db -> (Int, Int?) in
+        let (classes, featureWidth) = try store.grdbRead { db -> (Int, Int?) in
             let maxLabel = try Int.fetchOne(db, sql: """
                 SELECT MAX(x.label) FROM examples x JOIN datasets d ON d.id = x.dataset_id WHERE d.name = ?
                 """, arguments: [config.dataset])

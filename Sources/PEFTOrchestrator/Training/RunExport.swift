@@ -28,10 +28,10 @@ public enum RunExport {
     ///   neither a PEFT format nor trained base weights; `CheckpointError` for a bad backbone.
     public static func artifact(runID: Int64, store: Store, selection: Selection = .best,
                                 registry: MethodRegistry = .standard) throws -> Artifact {
-        let (configJSON, checkpoint) = try store.read { db -> (String?, CheckpointRecord?) in
+        let (configJSON, checkpoint) = try store.grdbRead { db -> (String?, CheckpointRecord?) in
             let json = try String.fetchOne(db, sql: "SELECT config_json FROM runs WHERE id = ?", arguments: [runID])
-            let record = selection == .best ? try CheckpointRecord.best(runID: runID, in: db) ?? CheckpointRecord.latest(runID: runID, in: db)
-                                            : try CheckpointRecord.latest(runID: runID, in: db)
+            let record = selection == .best ? try CheckpointRecord.best(runID: runID, in: db.storeTransaction) ?? CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
+                                            : try CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
             return (json, record)
         }
         guard let configJSON else { throw PermanentRunError("no run \(runID) in \(store.path)") }

@@ -66,7 +66,7 @@ public struct RunExecutor {
 
     /// Why a claim lost its lease: the user cancelled the run, or it expired and was handed on.
     private func lostEnding(_ claim: Claim) -> Ending {
-        let state = try? store.read { db in
+        let state = try? store.grdbRead { db in
             try String.fetchOne(db, sql: "SELECT state FROM runs WHERE id = ?", arguments: [claim.runID])
         }
         return state == "cancelled" ? .cancelled : .leaseLost
@@ -81,10 +81,10 @@ public struct RunExecutor {
         let runID = claim.runID
 
         // Resume: latest checkpoint, and forget metrics recorded after it.
-        if let checkpoint = try store.write({ db -> CheckpointRecord? in
+        if let checkpoint = try store.grdbWrite({ db -> CheckpointRecord? in
             try SQLiteRunQueue.requireLease(db, claim)
-            let latest = try CheckpointRecord.latest(runID: runID, in: db)
-            try MetricRow.deleteAfter(step: latest?.step ?? 0, runID: runID, in: db)
+            let latest = try CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
+            try MetricRow.deleteAfter(step: latest?.step ?? 0, runID: runID, in: db.storeTransaction)
             try db.execute(sql: """
                 UPDATE runs SET total_steps = ?, method_params = ?, head_params = ?, trainable_params = ?, total_params = ?
                 WHERE id = ?
@@ -102,10 +102,10 @@ public struct RunExecutor {
             state = try trainer.state()
             let record = try CheckpointCodec.record(runID: runID, state: state, best: best, isBest: isBest)
             let rows = pending
-            try store.write { db in
+            try store.grdbWrite { db in
                 try SQLiteRunQueue.requireLease(db, claim)
-                try record.insert(keepLast: config.train.keepLast, in: db)
-                try MetricRow.insert(rows, in: db)
+                try record.insert(keepLast: config.train.keepLast, in: db.storeTransaction)
+                try MetricRow.insert(rows, in: db.storeTransaction)
                 try db.execute(sql: "UPDATE runs SET step = ? WHERE id = ?", arguments: [state.step, runID])
             }
             pending.removeAll()
@@ -154,7 +154,7 @@ public struct RunExecutor {
     /// (its parameters restored), so reports can select either; the predictions of both are stored under the lease.
     private func evaluateTest(_ trainer: Trainer, runID: Int64, step: Int, claim: Claim) throws -> [MetricRow] {
         var evaluations = [(step, try trainer.evaluateWithPredictions(split: "test"))]
-        if let best = try store.read({ try CheckpointRecord.best(runID: runID, in: $0) }), best.step != step {
+        if let best = try store.grdbRead({ try CheckpointRecord.best(runID: runID, in: $0.storeTransaction) }), best.step != step {
             try trainer.restore(try CheckpointCodec.state(from: best))
             evaluations.append((best.step, try trainer.evaluateWithPredictions(split: "test")))
         }
@@ -168,9 +168,9 @@ public struct RunExecutor {
                 stored.append(PredictionRecord(runID: runID, split: "test", step: at, predictions: predictions))
             }
         }
-        try store.write { db in
+        try store.grdbWrite { db in
             try SQLiteRunQueue.requireLease(db, claim)
-            for record in stored { try record.insert(in: db, now: Store.now()) }
+            for record in stored { try record.insert(in: db.storeTransaction, now: Store.now()) }
         }
         return rows
     }

@@ -159,7 +159,7 @@ public final class Worker: @unchecked Sendable {
         let sql = options.experiment == nil
             ? "SELECT COUNT(*) FROM runs WHERE state IN ('queued', 'running')"
             : "SELECT COUNT(*) FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.state IN ('queued', 'running') AND e.name = ?"
-        let count = try? store.read { db in
+        let count = try? store.grdbRead { db in
             try Int.fetchOne(db, sql: sql, arguments: StatementArguments(options.experiment.map { [$0] } ?? []))
         }
         return (count.flatMap { $0 } ?? 1) > 0

@@ -10,7 +10,7 @@ extension ComparisonReport {
     /// - Throws: `ReportError` for unknown experiments, metrics or baselines; `StoreError` for the database.
     public init(store: Store, options: ReportOptions) throws {
         self.options = options
-        let loaded = try store.read { db in try ReportInputs(db: db, options: options) }
+        let loaded = try store.grdbRead { db in try ReportInputs(db: db, options: options) }
         let baselines = try BaselineFinder(options.baseline, groups: loaded.groups)
         experiments = try loaded.experimentOrder.map { name in
             let groups = loaded.groups.filter { $0.experiment == name }
@@ -48,14 +48,14 @@ struct ReportInputs {
     var curves: [Int64: [String: [MetricRow]]]
 
     init(db: Database, options: ReportOptions) throws {
-        let known = try ReportRun.experimentNames(in: db)
+        let known = try ReportRun.experimentNames(in: db.storeTransaction)
         if known.isEmpty { throw ReportError.noExperiments }
         for name in options.experiments where !known.contains(name) { throw ReportError.unknownExperiment(name, known: known) }
         let metricNames = Set(TaskKind.allCases.flatMap(\.metricNames))
         for metric in options.metrics where !metricNames.contains(metric) {
             throw ReportError.unknownMetric(metric, known: TaskKind.allCases.flatMap(\.metricNames).reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
         }
-        let runs = try ReportRun.all(experiments: options.experiments, in: db)
+        let runs = try ReportRun.all(experiments: options.experiments, in: db.storeTransaction)
         experimentOrder = options.experiments.isEmpty ? known.filter { name in runs.contains { $0.experiment == name } } : options.experiments
         groups = []
         var index: [String: Int] = [:]
@@ -67,27 +67,27 @@ struct ReportInputs {
                                    grid: GridLabel.values(gridJSON: run.gridJSON), config: try ConfigValue.parseJSON(run.configJSON),
                                    runs: [run]))
         }
-        selected = try RunSelection.steps(selection: options.selection.rawValue, in: db)
+        selected = try RunSelection.steps(selection: options.selection.rawValue, in: db.storeTransaction)
         let succeeded = groups.flatMap(\.succeeded).map(\.runID)
         let names = Array(Set(groups.flatMap { ExperimentTable.metrics(for: $0, options: options) }))
         values = [:]
-        for row in try MetricRow.some(runIDs: succeeded, split: options.split, names: names, in: db)
+        for row in try MetricRow.some(runIDs: succeeded, split: options.split, names: names, in: db.storeTransaction)
         where selected[row.runID]?.step == row.step {
             values[row.runID, default: [:]][row.name] = row.value
         }
         predictions = [:]
         for id in succeeded {
             guard let step = selected[id]?.step else { continue }
-            if let record = try PredictionRecord.fetch(runID: id, split: options.split, step: step, in: db) {
+            if let record = try PredictionRecord.fetch(runID: id, split: options.split, step: step, in: db.storeTransaction) {
                 predictions[id] = record.predictions
             }
         }
         curves = [:]
-        for row in try MetricRow.some(runIDs: succeeded, split: "train", names: ["loss"], in: db) {
+        for row in try MetricRow.some(runIDs: succeeded, split: "train", names: ["loss"], in: db.storeTransaction) {
             curves[row.runID, default: [:]]["train loss", default: []].append(row)
         }
         let targets = Array(Set(groups.map(\.targetMetric)))
-        for row in try MetricRow.some(runIDs: succeeded, split: "val", names: targets, in: db) {
+        for row in try MetricRow.some(runIDs: succeeded, split: "val", names: targets, in: db.storeTransaction) {
             curves[row.runID, default: [:]]["val " + row.name, default: []].append(row)
         }
     }

@@ -16,14 +16,14 @@ public struct RunControl {
     /// Cancels queued and running runs. A running run's lease is dropped, so its worker's next write fails
     /// and it stops without recording more. Returns the ids cancelled.
     public func cancel(_ selection: Selection, now: Double = Store.now()) throws -> [Int64] {
-        try store.write { db in
+        try store.grdbWrite { db in
             let ids = try select(selection, states: ["queued", "running"], db: db)
             for id in ids {
                 try db.execute(sql: "DELETE FROM leases WHERE run_id = ?", arguments: [id])
                 try db.execute(sql: "UPDATE attempts SET outcome = 'cancelled', ended_at = ? WHERE run_id = ? AND ended_at IS NULL",
                                arguments: [now, id])
                 try db.execute(sql: "UPDATE runs SET state = 'cancelled', finished_at = ? WHERE id = ?", arguments: [now, id])
-                try Event.record(db, runID: id, level: .info, kind: "cancelled", message: "cancelled by the user", now: now)
+                try Event.record(db.storeTransaction, runID: id, level: .info, kind: "cancelled", message: "cancelled by the user", now: now)
             }
             return ids
         }
@@ -31,7 +31,7 @@ public struct RunControl {
 
     /// Queues failed or cancelled runs again from step 0: checkpoints and metrics are deleted, attempts reset.
     public func retry(_ selection: Selection, now: Double = Store.now()) throws -> [Int64] {
-        try store.write { db in
+        try store.grdbWrite { db in
             let ids = try select(selection, states: ["failed", "cancelled"], db: db)
             for id in ids {
                 try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ?", arguments: [id])
@@ -40,7 +40,7 @@ public struct RunControl {
                 try db.execute(sql: """
                     UPDATE runs SET state = 'queued', attempts = 0, step = 0, error = NULL, finished_at = NULL WHERE id = ?
                     """, arguments: [id])
-                try Event.record(db, runID: id, level: .info, kind: "retried", message: "queued again from step 0", now: now)
+                try Event.record(db.storeTransaction, runID: id, level: .info, kind: "retried", message: "queued again from step 0", now: now)
             }
             return ids
         }
@@ -48,12 +48,12 @@ public struct RunControl {
 
     /// Queues failed or cancelled runs again; they continue from their last checkpoint.
     public func resume(_ selection: Selection, now: Double = Store.now()) throws -> [Int64] {
-        try store.write { db in
+        try store.grdbWrite { db in
             let ids = try select(selection, states: ["failed", "cancelled"], db: db)
             for id in ids {
                 try db.execute(sql: "UPDATE runs SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL WHERE id = ?",
                                arguments: [id])
-                try Event.record(db, runID: id, level: .info, kind: "resumed", message: "queued again from its last checkpoint", now: now)
+                try Event.record(db.storeTransaction, runID: id, level: .info, kind: "resumed", message: "queued again from its last checkpoint", now: now)
             }
             return ids
         }

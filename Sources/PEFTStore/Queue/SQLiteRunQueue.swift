@@ -8,7 +8,7 @@ public struct SQLiteRunQueue: RunQueue {
     public init(store: Store) { self.store = store }
 
     public func claim(worker: WorkerIdentity, experiment: String?, leaseSeconds: Double, now: Double) throws -> Claim? {
-        try store.write { db in
+        try store.grdbWrite { db in
             try Self.expireLeases(db, now: now)
             let row: Row?
             if let experiment {
@@ -42,7 +42,7 @@ public struct SQLiteRunQueue: RunQueue {
     }
 
     public func heartbeat(_ claim: Claim, leaseSeconds: Double, step: Int?, now: Double) throws -> Bool {
-        try store.write { db in
+        try store.grdbWrite { db in
             try db.execute(sql: """
                 UPDATE leases SET heartbeat_at = ?, expires_at = ?, step = COALESCE(?, step)
                 WHERE run_id = ? AND worker_id = ? AND attempt = ?
@@ -52,9 +52,9 @@ public struct SQLiteRunQueue: RunQueue {
     }
 
     public func complete(_ claim: Claim, outcome: RunOutcome, metrics: [MetricRow], now: Double) throws {
-        try store.write { db in
+        try store.grdbWrite { db in
             try Self.dropLease(db, claim)
-            try MetricRow.insert(metrics, in: db)
+            try MetricRow.insert(metrics, in: db.storeTransaction)
             let runID = claim.runID
             switch outcome {
             case .succeeded:
@@ -69,7 +69,7 @@ public struct SQLiteRunQueue: RunQueue {
                     WHERE id = ?
                     """, arguments: [message, permanent, permanent, now, runID])
                 try Self.endAttempt(db, claim, outcome: "failed", error: message, now: now)
-                try Event.record(db, runID: runID, level: .error, kind: "attempt-failed",
+                try Event.record(db.storeTransaction, runID: runID, level: .error, kind: "attempt-failed",
                                  message: "attempt \(claim.attempt) failed\(permanent ? " (not retried)" : ""): \(message)",
                                  now: now)
             case .cancelled:
@@ -81,7 +81,7 @@ public struct SQLiteRunQueue: RunQueue {
     }
 
     public func release(_ claim: Claim, now: Double) throws {
-        try store.write { db in
+        try store.grdbWrite { db in
             try Self.dropLease(db, claim)
             // A released attempt was not the run's fault: it does not use up one of max_attempts.
             try db.execute(sql: """
@@ -136,7 +136,7 @@ public struct SQLiteRunQueue: RunQueue {
                 """, arguments: [expiries, step, sameStep, failure, failure, failure, now, runID])
             try db.execute(sql: "UPDATE attempts SET ended_at = ?, outcome = 'expired', error = ? WHERE run_id = ? AND attempt = ?",
                            arguments: [now, "lease expired at step \(step)", runID, attempt])
-            try Event.record(db, runID: runID, level: running && failure != nil ? .error : .warning, kind: "lease-expired",
+            try Event.record(db.storeTransaction, runID: runID, level: running && failure != nil ? .error : .warning, kind: "lease-expired",
                              message: "lease of worker \(worker) on attempt \(attempt) expired at step \(step)"
                                  + (failure.map { "; run failed: \($0)" } ?? ""), now: now)
         }

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A row of `checkpoints`: what a run needs to resume exactly where it stopped.
-public struct CheckpointRecord: Sendable, Equatable, Codable, FetchableRecord {
+public struct CheckpointRecord: Sendable, Equatable, Codable {
     public var id: Int64?
     public var runID: Int64
     public var step: Int
@@ -44,32 +43,52 @@ public struct CheckpointRecord: Sendable, Equatable, Codable, FetchableRecord {
         case createdAt = "created_at"
     }
 
+    /// Reads a `SELECT * FROM checkpoints` row.
+    public init(row: SQLRow) throws {
+        id = try row["id"]
+        runID = try row["run_id"]
+        step = try row["step"]
+        epoch = try row["epoch"]
+        cursor = try row["cursor"]
+        parameters = try row["parameters"]
+        optimizer = try row["optimizer"]
+        rng = try row["rng"]
+        bestMetric = try row["best_metric"]
+        isBest = try row["is_best"]
+        byteCount = try row["byte_count"]
+        createdAt = try row["created_at"]
+    }
+
     /// The newest checkpoint of a run, if any.
-    public static func latest(runID: Int64, in db: Database) throws -> CheckpointRecord? {
-        try CheckpointRecord.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1",
-                                      arguments: [runID])
+    public static func latest(runID: Int64, in tx: any StoreTransaction) throws -> CheckpointRecord? {
+        try tx.row("SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", [runID])
+            .map(CheckpointRecord.init)
     }
 
     /// The checkpoint marked best, if any.
-    public static func best(runID: Int64, in db: Database) throws -> CheckpointRecord? {
-        try CheckpointRecord.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? AND is_best = 1",
-                                      arguments: [runID])
+    public static func best(runID: Int64, in tx: any StoreTransaction) throws -> CheckpointRecord? {
+        try tx.row("SELECT * FROM checkpoints WHERE run_id = ? AND is_best = 1", [runID]).map(CheckpointRecord.init)
     }
 
     /// Inserts this checkpoint (replacing one at the same step), moves the best mark to it when `isBest`,
     /// and deletes all but the newest `keepLast` and the best. Freed pages are reused by later inserts.
-    public func insert(keepLast: Int, in db: Database) throws {
+    public func insert(keepLast: Int, in tx: any StoreTransaction) throws {
         if isBest {
-            try db.execute(sql: "UPDATE checkpoints SET is_best = 0 WHERE run_id = ? AND is_best = 1", arguments: [runID])
+            try tx.execute("UPDATE checkpoints SET is_best = 0 WHERE run_id = ? AND is_best = 1", [runID])
         }
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO checkpoints
-                (run_id, step, epoch, cursor, parameters, optimizer, rng, best_metric, is_best, byte_count, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [runID, step, epoch, cursor, parameters, optimizer, rng, bestMetric, isBest, byteCount, createdAt])
-        try db.execute(sql: """
+        try tx.insert(Self.insertion, rows: [[.integer(runID), .integer(Int64(step)), .integer(Int64(epoch)),
+                                              .integer(Int64(cursor)), .blob(parameters), .blob(optimizer), .text(rng),
+                                              bestMetric.sqlValue, isBest.sqlValue, .integer(Int64(byteCount)),
+                                              .real(createdAt)]])
+        try tx.execute("""
             DELETE FROM checkpoints WHERE run_id = ? AND is_best = 0 AND step NOT IN
                 (SELECT step FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT ?)
-            """, arguments: [runID, runID, keepLast])
+            """, [runID, runID, keepLast])
     }
+
+    static let insertion = SQLInsert(
+        into: "checkpoints",
+        columns: ["run_id", "step", "epoch", "cursor", "parameters", "optimizer", "rng", "best_metric", "is_best",
+                  "byte_count", "created_at"],
+        conflict: .replace(key: ["run_id", "step"]))
 }

@@ -1,10 +1,7 @@
 import Foundation
-import GRDB
 
 /// A row of `events`: something that happened, for `peftlab show` and post-mortems.
-public struct Event: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "events"
-
+public struct Event: Codable, Sendable, Equatable {
     /// Severity of an event.
     public enum Level: String, Codable, Sendable { case info, warning, error }
 
@@ -21,15 +18,29 @@ public struct Event: Codable, Sendable, Equatable, FetchableRecord, PersistableR
         case createdAt = "created_at"
     }
 
+    /// Reads a `SELECT * FROM events` row.
+    public init(row: SQLRow) throws {
+        id = try row["id"]
+        runID = try row["run_id"]
+        let levelName: String = try row["level"]
+        guard let level = Level(rawValue: levelName) else {
+            throw StoreError.corruptRow(table: "events", detail: "level '\(levelName)' is not info, warning or error")
+        }
+        self.level = level
+        kind = try row["kind"]
+        message = try row["message"]
+        createdAt = try row["created_at"]
+    }
+
     /// Inserts one event in the caller's transaction.
-    public static func record(_ db: Database, runID: Int64?, level: Level, kind: String, message: String,
+    public static func record(_ tx: any StoreTransaction, runID: Int64?, level: Level, kind: String, message: String,
                               now: Double = Store.now()) throws {
-        try db.execute(sql: "INSERT INTO events (run_id, level, kind, message, created_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [runID, level.rawValue, kind, message, now])
+        try tx.execute("INSERT INTO events (run_id, level, kind, message, created_at) VALUES (?, ?, ?, ?, ?)",
+                       [runID, level.rawValue, kind, message, now])
     }
 
     /// Events of one run, oldest first.
-    public static func forRun(_ db: Database, runID: Int64) throws -> [Event] {
-        try Event.fetchAll(db, sql: "SELECT * FROM events WHERE run_id = ? ORDER BY id", arguments: [runID])
+    public static func forRun(_ tx: any StoreTransaction, runID: Int64) throws -> [Event] {
+        try tx.rows("SELECT * FROM events WHERE run_id = ? ORDER BY id", [runID]).map(Event.init)
     }
 }

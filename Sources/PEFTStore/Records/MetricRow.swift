@@ -1,7 +1,5 @@
-import GRDB
-
 /// One row of `metrics`: the value of a named metric of a run at a step, on a split.
-public struct MetricRow: Sendable, Equatable, Codable, FetchableRecord {
+public struct MetricRow: Sendable, Equatable, Codable {
     public var runID: Int64
     public var step: Int
     public var split: String
@@ -21,26 +19,33 @@ public struct MetricRow: Sendable, Equatable, Codable, FetchableRecord {
         case runID = "run_id"
     }
 
-    /// Inserts `rows` with one prepared statement in the caller's transaction (≈ 10⁵–10⁶ rows/s).
-    /// A row for an existing (run, split, name, step) replaces it, so a replayed step cannot duplicate.
-    public static func insert(_ rows: [MetricRow], in db: Database) throws {
-        guard !rows.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO metrics (run_id, step, split, name, value) VALUES (?, ?, ?, ?, ?)
-            """)
-        for row in rows {
-            try statement.execute(arguments: [row.runID, row.step, row.split, row.name, row.value])
-        }
+    /// Reads a `SELECT * FROM metrics` row.
+    public init(row: SQLRow) throws {
+        runID = try row["run_id"]
+        step = try row["step"]
+        split = try row["split"]
+        name = try row["name"]
+        value = try row["value"]
+    }
+
+    static let insertion = SQLInsert(into: "metrics", columns: ["run_id", "step", "split", "name", "value"],
+                                     conflict: .replace(key: ["run_id", "split", "name", "step"]))
+
+    /// Inserts `rows` in the caller's transaction, batched (one prepared statement on SQLite, multi-row INSERTs
+    /// on PostgreSQL). A row for an existing (run, split, name, step) replaces it, so a replayed step cannot
+    /// duplicate.
+    public static func insert(_ rows: [MetricRow], in tx: any StoreTransaction) throws {
+        try tx.insert(insertion, rows: rows.map { [.integer($0.runID), .integer(Int64($0.step)), .text($0.split),
+                                                    .text($0.name), .real($0.value)] })
     }
 
     /// Deletes the metrics a run recorded after `step` (used when resuming from the checkpoint at `step`).
-    public static func deleteAfter(step: Int, runID: Int64, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND step > ?", arguments: [runID, step])
+    public static func deleteAfter(step: Int, runID: Int64, in tx: any StoreTransaction) throws {
+        try tx.execute("DELETE FROM metrics WHERE run_id = ? AND step > ?", [runID, step])
     }
 
     /// Every metric of a run, ordered by split, name and step.
-    public static func all(runID: Int64, in db: Database) throws -> [MetricRow] {
-        try MetricRow.fetchAll(db, sql: "SELECT * FROM metrics WHERE run_id = ? ORDER BY split, name, step",
-                               arguments: [runID])
+    public static func all(runID: Int64, in tx: any StoreTransaction) throws -> [MetricRow] {
+        try tx.rows("SELECT * FROM metrics WHERE run_id = ? ORDER BY split, name, step", [runID]).map(MetricRow.init)
     }
 }

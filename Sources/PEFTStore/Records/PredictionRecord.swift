@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A row of `predictions`: what a run predicted on a split at a step (see `StoredPredictions` for the blob).
 public struct PredictionRecord: Sendable, Equatable {
@@ -17,18 +16,21 @@ public struct PredictionRecord: Sendable, Equatable {
 
     /// Inserts this row in the caller's transaction, replacing one of the same (run, split, step): a run that
     /// finishes again after a crash writes the same predictions again.
-    public func insert(in db: Database, now: Double) throws {
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO predictions (run_id, split, step, kind, count, data, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [runID, split, step, predictions.kind, predictions.count, predictions.encoded(), now])
+    public func insert(in tx: any StoreTransaction, now: Double) throws {
+        try tx.insert(Self.insertion, rows: [[.integer(runID), .text(split), .integer(Int64(step)),
+                                              .text(predictions.kind), .integer(Int64(predictions.count)),
+                                              .blob(predictions.encoded()), .real(now)]])
     }
+
+    static let insertion = SQLInsert(into: "predictions",
+                                     columns: ["run_id", "split", "step", "kind", "count", "data", "created_at"],
+                                     conflict: .replace(key: ["run_id", "split", "step"]))
 
     /// The predictions of `runID` on `split` at `step`, if stored.
     /// - Throws: `StoreError.corruptRow` when the blob does not decode.
-    public static func fetch(runID: Int64, split: String, step: Int, in db: Database) throws -> PredictionRecord? {
-        guard let data = try Data.fetchOne(db, sql: "SELECT data FROM predictions WHERE run_id = ? AND split = ? AND step = ?",
-                                           arguments: [runID, split, step]) else { return nil }
+    public static func fetch(runID: Int64, split: String, step: Int, in tx: any StoreTransaction) throws -> PredictionRecord? {
+        guard let data = try tx.value(Data.self, "SELECT data FROM predictions WHERE run_id = ? AND split = ? AND step = ?",
+                                      [runID, split, step]) else { return nil }
         let decoded = try StoredPredictions(decoding: data, origin: "run \(runID), \(split), step \(step)")
         return PredictionRecord(runID: runID, split: split, step: step, predictions: decoded)
     }

@@ -1,8 +1,6 @@
-import GRDB
-
 /// One run as a report reads it: its group (experiment and configuration without the seed), state, parameter
 /// counts and timing (`run_timing`).
-public struct ReportRun: Sendable, Equatable, FetchableRecord {
+public struct ReportRun: Sendable, Equatable {
     public var runID: Int64
     public var experiment: String
     public var method: String
@@ -21,59 +19,61 @@ public struct ReportRun: Sendable, Equatable, FetchableRecord {
     public var seconds: Double?
     public var examplesPerSecond: Double?
 
-    public init(row: Row) throws {
-        runID = row["run_id"]
-        experiment = row["experiment"]
-        method = row["method"]
-        gridJSON = row["grid_json"]
-        configuration = row["configuration"]
-        configJSON = row["config_json"]
-        seed = row["seed"]
-        state = row["state"]
-        dataset = row["dataset"]
-        task = row["task"]
-        trainableParams = row["trainable_params"]
-        totalParams = row["total_params"]
-        seconds = row["seconds"]
-        examplesPerSecond = row["examples_per_second"]
+    public init(row: SQLRow) throws {
+        runID = try row["run_id"]
+        experiment = try row["experiment"]
+        method = try row["method"]
+        gridJSON = try row["grid_json"]
+        configuration = try row["configuration"]
+        configJSON = try row["config_json"]
+        seed = try row["seed"]
+        state = try row["state"]
+        dataset = try row["dataset"]
+        task = try row["task"]
+        trainableParams = try row["trainable_params"]
+        totalParams = try row["total_params"]
+        seconds = try row["seconds"]
+        examplesPerSecond = try row["examples_per_second"]
     }
 
     /// Every run of `experiments` (all experiments when empty), ordered by experiment, then run id.
-    public static func all(experiments: [String], in db: Database) throws -> [ReportRun] {
-        let filter = experiments.isEmpty ? "" : "WHERE e.name IN (\(databaseQuestionMarks(count: experiments.count)))"
-        return try ReportRun.fetchAll(db, sql: """
-            SELECT r.id AS run_id, e.name AS experiment, r.method, r.grid_json, json_remove(r.config_json, '$.seed') AS configuration,
-                   r.config_json, r.seed, r.state, json_extract(r.config_json, '$.dataset') AS dataset,
-                   json_extract(r.config_json, '$.task') AS task, r.trainable_params, r.total_params,
+    public static func all(experiments: [String], in tx: any StoreTransaction) throws -> [ReportRun] {
+        let filter = experiments.isEmpty ? "" : "WHERE e.name IN (\(SQLArguments.placeholders(experiments.count)))"
+        let d = tx.dialect
+        return try tx.rows("""
+            SELECT r.id AS run_id, e.name AS experiment, r.method, r.grid_json,
+                   \(d.jsonWithout("r.config_json", key: "seed")) AS configuration,
+                   r.config_json, r.seed, r.state, \(d.jsonText("r.config_json", "dataset")) AS dataset,
+                   \(d.jsonText("r.config_json", "task")) AS task, r.trainable_params, r.total_params,
                    t.seconds, t.examples_per_second
             FROM runs AS r JOIN experiments AS e ON e.id = r.experiment_id LEFT JOIN run_timing AS t ON t.run_id = r.id
             \(filter) ORDER BY e.id, r.id
-            """, arguments: StatementArguments(experiments))
+            """, SQLArguments(experiments.map(\.sqlValue))).map(ReportRun.init)
     }
 
     /// The names of experiments that exist, of those asked for.
-    public static func experimentNames(in db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY id")
+    public static func experimentNames(in tx: any StoreTransaction) throws -> [String] {
+        try tx.rows("SELECT name FROM experiments ORDER BY id").map { try $0[0] }
     }
 }
 
 /// The step a model selection picks for a run (`run_selection`).
-public struct RunSelection: Sendable, Equatable, FetchableRecord {
+public struct RunSelection: Sendable, Equatable {
     public var runID: Int64
     public var step: Int?
     /// Best-val fell back to the last step (no test metrics at the best-validation step).
     public var fallback: Bool
 
-    public init(row: Row) throws {
-        runID = row["run_id"]
-        step = row["step"]
-        fallback = row["fallback"]
+    public init(row: SQLRow) throws {
+        runID = try row["run_id"]
+        step = try row["step"]
+        fallback = try row["fallback"]
     }
 
     /// The selected step of each run under `selection` ('best-val' | 'last'), by run id.
-    public static func steps(selection: String, in db: Database) throws -> [Int64: RunSelection] {
-        let rows = try RunSelection.fetchAll(db, sql: "SELECT run_id, step, fallback FROM run_selection WHERE selection = ?",
-                                             arguments: [selection])
+    public static func steps(selection: String, in tx: any StoreTransaction) throws -> [Int64: RunSelection] {
+        let rows = try tx.rows("SELECT run_id, step, fallback FROM run_selection WHERE selection = ?", [selection])
+            .map(RunSelection.init)
         return Dictionary(rows.map { ($0.runID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 }
@@ -81,12 +81,12 @@ public struct RunSelection: Sendable, Equatable, FetchableRecord {
 extension MetricRow {
     /// The metrics of `runIDs` on `split` named `names`, ordered by run, name and step (learning curves and
     /// selected values).
-    public static func some(runIDs: [Int64], split: String, names: [String], in db: Database) throws -> [MetricRow] {
+    public static func some(runIDs: [Int64], split: String, names: [String], in tx: any StoreTransaction) throws -> [MetricRow] {
         guard !runIDs.isEmpty, !names.isEmpty else { return [] }
-        return try MetricRow.fetchAll(db, sql: """
-            SELECT * FROM metrics WHERE run_id IN (\(databaseQuestionMarks(count: runIDs.count)))
-              AND split = ? AND name IN (\(databaseQuestionMarks(count: names.count)))
+        return try tx.rows("""
+            SELECT * FROM metrics WHERE run_id IN (\(SQLArguments.placeholders(runIDs.count)))
+              AND split = ? AND name IN (\(SQLArguments.placeholders(names.count)))
             ORDER BY run_id, name, step
-            """, arguments: StatementArguments(runIDs) + [split] + StatementArguments(names))
+            """, SQLArguments(runIDs.map(\.sqlValue) + [.text(split)] + names.map(\.sqlValue))).map(MetricRow.init)
     }
 }
