@@ -2,7 +2,7 @@
 SWIFT        ?= swift
 RELEASE      := -c release
 TEST_FLAGS   := -c release -Xswiftc -enable-testing
-APT_PACKAGES := libsqlite3-dev libpng-dev libjpeg-dev libopenblas0 pkg-config
+APT_PACKAGES := libsqlite3-dev libpng-dev libjpeg-dev libopenblas0 libpq-dev postgresql pkg-config
 BIN          := .build/release/peftlab
 
 .PHONY: setup build quickstart test schema bench clean

@@ -3,7 +3,7 @@
 // PEFTLab: parameter-efficient fine-tuning experiments on CLIP-style models, on the CPU, stored in SQLite.
 //
 // Targets are layered; each depends only on targets above it in this list:
-//   C shims (CBLAS, CJPEG, CPNG) → PEFTTensor → PEFTCLIP → PEFTLM → PEFTMethods → PEFTStore → PEFTData
+//   C shims (CBLAS, CJPEG, CPNG, CPQ) → PEFTTensor → PEFTCLIP → PEFTLM → PEFTMethods → PEFTStore → PEFTData
 //   → PEFTOrchestrator → PEFTReports → peftlab (CLI)
 import PackageDescription
 
@@ -33,6 +33,8 @@ let package = Package(
                                  .linkedLibrary("pthread", .when(platforms: [.linux]))]),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+        // libpq (Debian's libpq-dev), PostgreSQL's C client, for the PostgreSQL store backend.
+        .systemLibrary(name: "CPQ", path: "Sources/CPQ", providers: [.apt(["libpq-dev"])]),
 
         // Tensor engine and model
         .target(name: "PEFTTensor", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: vectorised),
@@ -50,7 +52,7 @@ let package = Package(
                 swiftSettings: vectorised),
 
         // Storage and data
-        .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
+        .target(name: "PEFTStore", dependencies: ["CPQ", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore",
                                                  .product(name: "GRDB", package: "GRDB.swift")],
                 exclude: ["README.md"], swiftSettings: vectorised),

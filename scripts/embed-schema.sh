@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Sources/PEFTStore/Schema+SQL.swift from the top-level schema.sql (the contract).
+# Regenerates Sources/PEFTStore/Schema+SQL.swift from the top-level schema.sql (the contract) and its PostgreSQL
+# dialect schema-postgres.sql.
 # Run after editing schema.sql (`make schema`); a test fails if the two ever differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,11 @@ out=Sources/PEFTStore/Schema+SQL.swift
   echo "    /// The exact text of the top-level schema.sql, applied to new databases."
   echo "    public static let sql = #\"\"\""
   cat schema.sql
+  echo "\"\"\"#"
+  echo
+  echo "    /// The exact text of schema-postgres.sql, applied to new PostgreSQL databases."
+  echo "    public static let postgresSQL = #\"\"\""
+  cat schema-postgres.sql
   echo "\"\"\"#"
   echo "}"
 } > "$out"

@@ -33,6 +33,16 @@ public struct QueryResult: Sendable, Equatable {
             return "\(v)"
         }
 
+        init(_ value: SQLValue) {
+            switch value {
+            case .null: self = .null
+            case .integer(let v): self = .integer(v)
+            case .real(let v): self = .real(v)
+            case .text(let s): self = .text(s)
+            case .blob(let d): self = .blob(d.count)
+            }
+        }
+
         init(_ dbValue: DatabaseValue) {
             switch dbValue.storage {
             case .null: self = .null
@@ -52,8 +62,17 @@ extension Store {
     /// before each runs), so a typo in `peftlab sql` cannot change stored results.
     /// `arguments` fill the `?` placeholders, in order across the statements.
     /// - Throws: `StoreError.writeRefused`, or `StoreError.sql` naming SQLite's message and the statement.
+    /// On PostgreSQL a read-only query runs in a `READ ONLY` transaction, which the server enforces; text with
+    /// `?` arguments must then be a single statement.
     public func query(_ sql: String, arguments: [String] = [], allowWrite: Bool = false) throws -> QueryResult {
-        try Store.translatingErrors(path: path) {
+        guard case .sqlite(let database) = backend else {
+            let body = { (tx: any StoreTransaction) throws -> QueryResult in
+                let rows = try tx.rows(sql, SQLArguments(arguments.map(\.sqlValue)))
+                return QueryResult(columns: rows.first?.columns ?? [], rows: rows.map { $0.values.map(QueryResult.Value.init) })
+            }
+            return allowWrite ? try write(body) : try read(body)
+        }
+        return try Store.translatingErrors(path: path) {
             if allowWrite {
                 activity.noteWrite()
                 return try database.write { db in try Self.run(sql, arguments, in: db, allowWrite: true) }

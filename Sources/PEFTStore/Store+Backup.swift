@@ -9,6 +9,7 @@ extension Store {
     /// - Throws: `StoreError.backupTargetExists` when `destination` exists; `StoreError` for SQLite failures
     ///   (`.diskFull` when the copy does not fit); `FileError` when it cannot be moved into place.
     public func backup(to destination: String) throws {
+        let database = try sqliteDatabase(for: "`db backup`")
         let manager = FileManager.default
         if manager.fileExists(atPath: destination) { throw StoreError.backupTargetExists(path: destination) }
         let temporary = Staging.siblingName(of: destination, kind: "partial")

@@ -9,7 +9,7 @@ extension Store {
     /// - Throws: `StoreError` when SQLite fails for another reason.
     @discardableResult
     public func checkpoint(wait: TimeInterval = 2) throws -> Bool {
-        guard access == .readWrite else { return true }
+        guard access == .readWrite, case .sqlite(let database) = backend else { return true }
         return try Store.translatingErrors(path: path) {
             try database.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA busy_timeout = \(Int(wait * 1000))")
@@ -25,7 +25,10 @@ extension Store {
     public func close() {
         guard activity.markClosed() else { return }
         if activity.wrote { _ = try? checkpoint() }
-        try? database.close()
+        switch backend {
+        case .sqlite(let database): try? database.close()
+        case .postgres(let server): server.close()
+        }
         StoreRegistry.shared.remove(self)
     }
 

@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
 
-/// The PEFTLab database: one SQLite file (WAL, foreign keys, busy timeout) holding everything PEFTLab stores.
+/// The PEFTLab database: one SQLite file (WAL, foreign keys, busy timeout) holding everything PEFTLab stores, or a
+/// PostgreSQL database that workers on several hosts share (`postgres://user@host:port/db`).
 ///
-/// Writes go through `write`, which GRDB runs as `BEGIN IMMEDIATE` transactions, so concurrent writers
-/// (threads or processes) queue on SQLite's lock instead of failing with SQLITE_BUSY mid-transaction.
+/// Every statement runs inside `write` or `read` on a backend-neutral `StoreTransaction`. On SQLite, writes are
+/// `BEGIN IMMEDIATE` transactions, so concurrent writers (threads or processes) queue on SQLite's lock instead of
+/// failing with SQLITE_BUSY mid-transaction; on PostgreSQL they are SERIALIZABLE and re-run after a conflict.
 ///
 /// A store opened `.readOnly` uses a read-only connection: it never creates, migrates or converts the file, and
 /// works on a file this user may not write. Before any connection that may write is opened, the file is inspected
@@ -18,19 +20,27 @@ public final class Store: Sendable {
         case readOnly
     }
 
-    /// The database file's path.
+    /// What the store was opened from: the SQLite file's path, or the PostgreSQL URL.
     public let path: String
     /// How it was opened.
     public let access: Access
-    /// The GRDB connection(s): a WAL `DatabasePool` when read-write, a read-only `DatabaseQueue` otherwise.
-    let database: any DatabaseWriter
+    /// Where the data lives.
+    let backend: Backend
     /// Whether anything was written (so `close` knows to checkpoint the WAL).
     let activity = StoreActivity()
 
     /// How long a writer waits for another process's lock before giving up.
     public static let busyTimeout: TimeInterval = 60
 
-    /// The default database path: `$PEFTLAB_DB`, else `./peftlab.db`.
+    /// The two places a store can live.
+    enum Backend {
+        /// GRDB connection(s) to an SQLite file: a WAL `DatabasePool` when read-write, a read-only `DatabaseQueue`.
+        case sqlite(any DatabaseWriter)
+        /// A pool of libpq connections to a PostgreSQL database.
+        case postgres(PostgresBackend)
+    }
+
+    /// The default database: `$PEFTLAB_DB` (a path or a PostgreSQL URL), else `./peftlab.db`.
     public static var defaultPath: String {
         ProcessInfo.processInfo.environment["PEFTLAB_DB"] ?? "peftlab.db"
     }
@@ -42,6 +52,12 @@ public final class Store: Sendable {
     public init(path: String, create: Bool = true, access: Access = .readWrite) throws {
         self.path = path
         self.access = access
+        if PostgresLocator.matches(path) {
+            backend = .postgres(try PostgresBackend(url: path, create: create, access: access))
+            if access == .readWrite { activity.noteWrite() }
+            StoreRegistry.shared.add(self)
+            return
+        }
         let finding = try StoreProbe.inspect(path)
         switch finding {
         case .absent:
@@ -60,10 +76,10 @@ public final class Store: Sendable {
         }
         switch access {
         case .readOnly:
-            database = try StoreConnection.readOnly(path: path)
+            backend = .sqlite(try StoreConnection.readOnly(path: path))
         case .readWrite:
             let pool = try StoreConnection.readWrite(path: path)
-            database = pool
+            backend = .sqlite(pool)
             if finding != .peftlab(version: Schema.version) {
                 activity.noteWrite()
                 try Store.translatingErrors(path: path) { try pool.write { db in try Schema.apply(db, path: path) } }
@@ -72,28 +88,59 @@ public final class Store: Sendable {
         StoreRegistry.shared.add(self)
     }
 
-    /// Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`); rolls back if it throws.
+    /// Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: SERIALIZABLE, run again after a
+    /// conflict, so `body` must only touch the database); rolls back if it throws.
     public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try grdbWrite { db in try body(SQLiteTransaction(db: db)) }
+        switch backend {
+        case .sqlite(let database):
+            activity.noteWrite()
+            return try Store.translatingErrors(path: path) { try database.write { db in try body(SQLiteTransaction(db: db)) } }
+        case .postgres(let server):
+            return try server.write(body)
+        }
     }
 
     /// Runs `body` on a read-only snapshot.
     public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try grdbRead { db in try body(SQLiteTransaction(db: db)) }
+        switch backend {
+        case .sqlite(let database):
+            return try Store.translatingErrors(path: path) { try database.read { db in try body(SQLiteTransaction(db: db)) } }
+        case .postgres(let server):
+            return try server.read(body)
+        }
     }
 
     /// The SQL dialect of this store's backend.
-    public var dialect: SQLDialect { .sqlite }
+    public var dialect: SQLDialect {
+        if case .postgres = backend { return .postgres }
+        return .sqlite
+    }
+
+    /// What the store is, for messages: the file path, or the PostgreSQL URL without its password.
+    public var displayName: String {
+        if case .postgres(let server) = backend { return server.server }
+        return path
+    }
+
+    /// The SQLite connection, or `StoreError.sqliteOnly` naming `operation` on PostgreSQL.
+    func sqliteDatabase(for operation: String) throws -> any DatabaseWriter {
+        switch backend {
+        case .sqlite(let database): return database
+        case .postgres(let server): throw StoreError.sqliteOnly(operation: operation, server: server.server)
+        }
+    }
 
     /// `write` on the GRDB connection itself. Transitional (issue 15): callers move to `write`.
     public func grdbWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        let database = try sqliteDatabase(for: "this command")
         activity.noteWrite()
         return try Store.translatingErrors(path: path) { try database.write(body) }
     }
 
     /// `read` on the GRDB connection itself. Transitional (issue 15): callers move to `read`.
     public func grdbRead<T>(_ body: (Database) throws -> T) throws -> T {
-        try Store.translatingErrors(path: path) { try database.read(body) }
+        let database = try sqliteDatabase(for: "this command")
+        return try Store.translatingErrors(path: path) { try database.read(body) }
     }
 
     /// Turns GRDB's `DatabaseError` into a `StoreError` saying what is wrong, keeping other errors as they are.

@@ -28,9 +28,15 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case outOfMemory(path: String)
     /// `db backup` was given a file that already exists.
     case backupTargetExists(path: String)
+    /// The PostgreSQL server cannot be reached, or the connection to it was lost.
+    case serverUnavailable(server: String, reason: String)
+    /// An operation that exists for SQLite files only was asked of a PostgreSQL store.
+    case sqliteOnly(operation: String, server: String)
 
     public var description: String {
         switch self {
+        case .missingDatabase(let path) where PostgresLocator.matches(path):
+            return "no PEFTLab database at '\(path)': run `peftlab init --db \(path)` first (it creates the database)"
         case .missingDatabase(let path):
             return "no PEFTLab database at '\(path)': run `peftlab init --db \(path)` first, or point --db / PEFTLAB_DB at an existing file"
         case .newerSchema(let path, let found, let supported):
@@ -46,6 +52,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .notADatabase(let path, let reason):
             return "'\(path)' is not a PEFTLab database: \(reason); point --db / PEFTLAB_DB at a PEFTLab database, "
                 + "or at a new file name to create one"
+        case .notPEFTLab(let path) where PostgresLocator.matches(path):
+            return "the PostgreSQL database '\(path)' holds tables, none of them PEFTLab's; PEFTLab leaves it untouched: "
+                + "point --db at a new or PEFTLab database (peftlab creates a missing one)"
         case .notPEFTLab(let path):
             return "'\(path)' is an SQLite database of another application (it has tables, none of them PEFTLab's); "
                 + "PEFTLab leaves it untouched: point --db at a PEFTLab database, or at a new file name to create one"
@@ -63,6 +72,12 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
                 + "then run the command again"
         case .backupTargetExists(let path):
             return "'\(path)' already exists: back up to a new file name (a backup never overwrites a file)"
+        case .serverUnavailable(let server, let reason):
+            return "cannot reach the PostgreSQL server for '\(server)': \(reason); check that it is running and that "
+                + "--db / PEFTLAB_DB names it (postgres://user@host:port/database)"
+        case .sqliteOnly(let operation, let server):
+            return "\(operation) works on SQLite files only, and '\(server)' is a PostgreSQL database: use "
+                + "`peftlab db export` to copy experiments into an SQLite file"
         }
     }
 
