@@ -24,10 +24,15 @@ build: setup
 quickstart: build
 	$(BIN) quickstart
 
-## test: the whole test suite, optimised (numeric tests are 10-100x slower in debug builds)
+# The test targets that touch the store: `make test` runs them a second time against PostgreSQL.
+STORE_TESTS  := PEFTStoreTests|PEFTDataTests|PEFTOrchestratorTests|PEFTReportsTests|PEFTCLITests
+
+## test: the whole test suite, optimised (numeric tests are 10-100x slower in debug builds), on SQLite; then the
+## store-touching targets again on a throwaway PostgreSQL server on loopback (scripts/with-postgres.sh)
 test: setup
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	./scripts/with-postgres.sh $(SWIFT) test $(TEST_FLAGS) --skip-build --filter '$(STORE_TESTS)'
 
 ## schema: re-embed schema.sql into the binary after editing it
 schema:
