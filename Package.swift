@@ -51,8 +51,7 @@ let package = Package(
 
         // Storage and data
         .target(name: "PEFTStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
-        .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore",
-                                                 .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore"],
                 exclude: ["README.md"], swiftSettings: vectorised),
 
         // Orchestration, reports, CLI
@@ -78,8 +77,7 @@ let package = Package(
         .testTarget(name: "PEFTMethodsTests", dependencies: ["PEFTMethods", "PEFTCLIP", "PEFTTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: vectorised),
         .testTarget(name: "PEFTStoreTests", dependencies: ["PEFTStore", "PEFTTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PEFTDataTests", dependencies: ["PEFTData", "PEFTTestSupport", "PEFTStore", "PEFTCLIP",
-                                                         .product(name: "GRDB", package: "GRDB.swift")],
+        .testTarget(name: "PEFTDataTests", dependencies: ["PEFTData", "PEFTTestSupport", "PEFTStore", "PEFTCLIP"],
                     exclude: ["Fixtures"], swiftSettings: vectorised),
         .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTMethods", "PEFTStore", "PEFTTestSupport",
                                                                  .product(name: "GRDB", package: "GRDB.swift")],
