@@ -59,7 +59,7 @@ let package = Package(
                 dependencies: ["PEFTMethods", "PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams",
                                .product(name: "GRDB", package: "GRDB.swift")],
                 exclude: ["README.md"], swiftSettings: vectorised),
-        .target(name: "PEFTReports", dependencies: ["PEFTStore", "PEFTMethods", "PEFTData", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "PEFTReports", dependencies: ["PEFTStore", "PEFTMethods", "PEFTData"],
                 exclude: ["README.md"]),
         .executableTarget(name: "peftlab", dependencies: [
             "PEFTTensor", "PEFTCLIP", "PEFTLM", "PEFTMethods", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
@@ -83,7 +83,7 @@ let package = Package(
                                                                  .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTReportsTests", dependencies: ["PEFTReports", "PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTData",
-                                                           .product(name: "GRDB", package: "GRDB.swift")],
+                                                           "PEFTTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTCLIP", "PEFTData",
                                                         "PEFTTestSupport",
