@@ -53,8 +53,7 @@ let package = Package(
 
         // Storage and data
         .target(name: "PEFTStore", dependencies: ["CPQ", .product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
-        .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore",
-                                                 .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "PEFTData", dependencies: ["CJPEG", "CPNG", "PEFTCLIP", "PEFTTensor", "PEFTStore"],
                 exclude: ["README.md"], swiftSettings: vectorised),
 
         // Orchestration, reports, CLI
@@ -62,7 +61,7 @@ let package = Package(
                 dependencies: ["PEFTMethods", "PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams",
                                .product(name: "GRDB", package: "GRDB.swift")],
                 exclude: ["README.md"], swiftSettings: vectorised),
-        .target(name: "PEFTReports", dependencies: ["PEFTStore", "PEFTMethods", "PEFTData", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "PEFTReports", dependencies: ["PEFTStore", "PEFTMethods", "PEFTData"],
                 exclude: ["README.md"]),
         .executableTarget(name: "peftlab", dependencies: [
             "PEFTTensor", "PEFTCLIP", "PEFTLM", "PEFTMethods", "PEFTStore", "PEFTData", "PEFTOrchestrator", "PEFTReports",
@@ -80,14 +79,13 @@ let package = Package(
         .testTarget(name: "PEFTMethodsTests", dependencies: ["PEFTMethods", "PEFTCLIP", "PEFTTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: vectorised),
         .testTarget(name: "PEFTStoreTests", dependencies: ["PEFTStore", "PEFTTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PEFTDataTests", dependencies: ["PEFTData", "PEFTTestSupport", "PEFTStore", "PEFTCLIP",
-                                                         .product(name: "GRDB", package: "GRDB.swift")],
+        .testTarget(name: "PEFTDataTests", dependencies: ["PEFTData", "PEFTTestSupport", "PEFTStore", "PEFTCLIP"],
                     exclude: ["Fixtures"], swiftSettings: vectorised),
         .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTMethods", "PEFTStore", "PEFTTestSupport",
                                                                  .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTReportsTests", dependencies: ["PEFTReports", "PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTData",
-                                                           .product(name: "GRDB", package: "GRDB.swift")],
+                                                           "PEFTTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PEFTCLITests", dependencies: ["PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTCLIP", "PEFTData",
                                                         "PEFTTestSupport",

@@ -16,4 +16,15 @@ extension TextTable.Cell {
         case .text, .blob: self.init(value.text)
         }
     }
+
+    /// A value read from the store, printed as `peftlab sql` prints it (`nil` as NULL, booleans as 0 or 1).
+    public init(stored value: some SQLValueConvertible) {
+        switch value.sqlValue {
+        case .null: self.init(QueryResult.Value.null)
+        case .integer(let v): self.init(QueryResult.Value.integer(v))
+        case .real(let v): self.init(QueryResult.Value.real(v))
+        case .text(let s): self.init(QueryResult.Value.text(s))
+        case .blob(let d): self.init(QueryResult.Value.blob(d.count))
+        }
+    }
 }

@@ -6,8 +6,7 @@ import XCTest
 /// succeeds once, with parameters and metrics bit-equal to the uninterrupted grid (KillTest's contract, on this grid).
 final class AdSCLIPGridKillTest: XCTestCase {
     private func prepare(_ dir: TemporaryDirectory, _ name: String) throws -> String {
-        let path = dir.path(name)
-        _ = try KillHarness.store(dir, name, dataset: "sarcasm", examples: 40)
+        let (path, _) = try KillHarness.store(dir, name, dataset: "sarcasm", examples: 40)
         let overrides = ["backbone=\(dir.path("backbone"))", "seeds=[1]", "train.epochs=2", "train.batch_size=8",
                          "train.checkpoint_every=2", "train.max_same_step=1000", "train.cache=float32"]
         let queued = try CLIRunner.run(["queue", "--db", path, repositoryRoot.appendingPathComponent("experiments/ads_clip_sarcasm.yaml").path]

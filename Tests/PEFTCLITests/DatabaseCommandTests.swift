@@ -1,4 +1,5 @@
 import Foundation
+import PEFTTestSupport
 import XCTest
 
 /// End-to-end tests of `peftlab init`, `sql`, `status` and `bench store`: the built binary, its stdout and exit code.
@@ -18,7 +19,7 @@ final class DatabaseCommandTests: XCTestCase {
 
     func testOutputFormats() throws {
         let dir = TemporaryDirectory()
-        let db = dir.path("p.db")
+        let db = TestDatabase.locator(dir.path("p.db"))
         _ = try CLIRunner.run(["init", "--db", db])
         let sql = "SELECT 1 AS n, 'a,b' AS s, NULL AS z"
         XCTAssertEqual(try CLIRunner.run(["sql", "--db", db, sql]).stdout,
@@ -59,7 +60,7 @@ final class DatabaseCommandTests: XCTestCase {
 
     func testStatusCountsRunsByState() throws {
         let dir = TemporaryDirectory()
-        let db = dir.path("p.db")
+        let db = TestDatabase.locator(dir.path("p.db"))
         _ = try CLIRunner.run(["init", "--db", db])
         _ = try CLIRunner.run(["sql", "--db", db, "--write", """
             INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('lora-grid', '', '', 0, 0);

@@ -22,8 +22,7 @@ final class DialCLIPKillTest: XCTestCase {
     }
 
     private func prepare(_ dir: TemporaryDirectory, _ name: String) throws -> String {
-        let path = dir.path(name)
-        _ = try KillHarness.store(dir, name, dataset: "dialog", examples: 12)
+        let (path, _) = try KillHarness.store(dir, name, dataset: "dialog", examples: 12)
         try spec(dir).write(toFile: dir.path("dialclip-kill.yaml"), atomically: true, encoding: .utf8)
         let queued = try CLIRunner.run(["queue", "--db", path, dir.path("dialclip-kill.yaml")])
         XCTAssertEqual(queued.stdout, "dialclip-kill: 3 new, 0 already queued\n", queued.stderr)

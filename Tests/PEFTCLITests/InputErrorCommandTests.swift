@@ -1,4 +1,5 @@
 import Foundation
+import PEFTTestSupport
 import XCTest
 
 /// Hostile or mistaken inputs get one actionable line and exit non-zero: never a hang, a Foundation error code,
@@ -78,7 +79,7 @@ final class InputErrorCommandTests: XCTestCase {
         let axes: [String] = reals + integers
         let file = dir.url.appendingPathComponent("grid.yaml")
         try ("name: g\n\(spec)grid:\n" + axes.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let db = dir.path("p.db")
+        let db = TestDatabase.locator(dir.path("p.db"))
         XCTAssertEqual(try CLIRunner.run(["init", "--db", db]).status, 0)
         let start = Date()
         let result = try CLIRunner.run(["queue", "--dry-run", "--db", db, file.path])

@@ -1,18 +1,20 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTData
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 
 /// What the `kill -9` tests share: a store holding a built-in dataset and a tiny random CLIP backbone, `peftlab work`
 /// processes, a loop that kills workers at random moments and restarts them, and each run's outcome with exact bits,
 /// so a killed grid can be compared with an uninterrupted one.
 enum KillHarness {
-    /// A store at `dir/name` holding `examples` of built-in `dataset` (seed 5), and a tiny CLIP at `dir/backbone`
-    /// (made once per directory, seed 0).
-    static func store(_ dir: TemporaryDirectory, _ name: String, dataset: String, examples: Int) throws -> Store {
-        let store = try Store(path: dir.path(name))
+    /// A database for `dir/name` (its `--db` locator, from `TestDatabase.locator`) holding `examples` of built-in
+    /// `dataset` (seed 5), the store opened on it, and a tiny CLIP at `dir/backbone` (made once per directory, seed 0).
+    static func store(_ dir: TemporaryDirectory, _ name: String, dataset: String,
+                      examples: Int) throws -> (db: String, store: Store) {
+        let db = TestDatabase.locator(dir.path(name))
+        let store = try Store(path: db)
         let made = try BuiltinDatasets.make(dataset, into: URL(fileURLWithPath: dir.path("data-\(name)")), seed: 5, examples: examples)
         var options = IngestOptions()
         options.mapping = made.mapping
@@ -23,7 +25,7 @@ enum KillHarness {
                                                              projectionDim: 16), seed: 0)
                 .save(to: URL(fileURLWithPath: dir.path("backbone")))
         }
-        return store
+        return (db, store)
     }
 
     /// A `peftlab work` process on `db` (2 threads, 2 cores, output discarded).
@@ -66,22 +68,28 @@ enum KillHarness {
 
     /// Per run (by config hash): state, last checkpoint's parameters (base64, or "none"), and every metric row with
     /// its exact bits.
-    static func outcome(_ path: String) throws -> [String: [String]] {
-        try DatabaseQueue(path: path).read { db in
+    static func outcome(_ db: String) throws -> [String: [String]] {
+        try read(db) { tx in
             var out: [String: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, config_hash, state FROM runs") {
-                let id: Int64 = row["id"]
-                let params = try Data.fetchOne(db, sql: "SELECT parameters FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", arguments: [id])
-                let metrics = try Row.fetchAll(db, sql: "SELECT split, name, step, value FROM metrics WHERE run_id = ? ORDER BY split, name, step", arguments: [id])
-                    .map { "\($0["split"] as String) \($0["name"] as String) \($0["step"] as Int) \(($0["value"] as Double).bitPattern)" }
-                out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none"] + metrics
+            for row in try tx.rows("SELECT id, config_hash, state FROM runs") {
+                let id: Int64 = try row["id"]
+                let params = try CheckpointRecord.latest(runID: id, in: tx)?.parameters
+                let metrics = try MetricRow.all(runID: id, in: tx).map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
+                out[try row["config_hash"]] = [try row["state"], params?.base64EncodedString() ?? "none"] + metrics
             }
             return out
         }
     }
 
-    /// How many attempts (claims) the runs in `path` took in all.
-    static func attempts(_ path: String) throws -> Int {
-        try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempts") ?? 0 }
+    /// How many attempts (claims) the runs in `db` took in all.
+    static func attempts(_ db: String) throws -> Int {
+        try read(db) { try $0.value(Int.self, "SELECT COUNT(*) FROM attempts") ?? 0 }
+    }
+
+    /// `body` in a read transaction of the database at `db`, opened read-only for it and closed after.
+    static func read<T>(_ db: String, _ body: (any StoreTransaction) throws -> T) throws -> T {
+        let store = try Store(path: db, create: false, access: .readOnly)
+        defer { store.close() }
+        return try store.read(body)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTStore
 import PEFTOrchestrator
 import XCTest
@@ -36,8 +35,7 @@ final class KillTest: XCTestCase {
     }
 
     private func prepare(_ dir: TemporaryDirectory, _ name: String) throws -> String {
-        let path = dir.path(name)
-        let store = try KillHarness.store(dir, name, dataset: "sarcasm", examples: 40)
+        let (path, store) = try KillHarness.store(dir, name, dataset: "sarcasm", examples: 40)
         try SyntheticFeatureDataset.make(store: store, name: "synth", train: 320, val: 64, test: 64)
         try spec.write(toFile: dir.path("kill-grid.yaml"), atomically: true, encoding: .utf8)
         try loraSpec(dir).write(toFile: dir.path("kill-lora.yaml"), atomically: true, encoding: .utf8)
@@ -63,12 +61,11 @@ final class KillTest: XCTestCase {
         for (hash, rows) in expected {
             XCTAssertEqual(got[hash], rows, "run \(hash.prefix(12)) differs from the uninterrupted reference")
         }
-        let queue = try DatabaseQueue(path: killed)
-        try queue.read { db in
-            let attempts = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts") ?? 0
+        try KillHarness.read(killed) { tx in
+            let attempts = try tx.value(Int.self, "SELECT COUNT(*) FROM attempts") ?? 0
             XCTAssertGreaterThan(attempts, 16, "kills interrupted runs, which were claimed again")
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts WHERE outcome = 'succeeded'"), 16)
-            let gaps = try Int.fetchOne(db, sql: """
+            XCTAssertEqual(try tx.value(Int.self, "SELECT COUNT(*) FROM attempts WHERE outcome = 'succeeded'"), 16)
+            let gaps = try tx.value(Int.self, """
                 SELECT COUNT(*) FROM runs r WHERE (SELECT COUNT(*) FROM metrics m WHERE m.run_id = r.id AND m.split = 'train'
                     AND m.name = 'loss') != r.total_steps
                 """)

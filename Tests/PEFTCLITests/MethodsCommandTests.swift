@@ -1,4 +1,5 @@
 import Foundation
+import PEFTTestSupport
 import XCTest
 
 /// `peftlab methods`: the built binary lists every registered method and shows one with an example spec that queues.
@@ -28,13 +29,14 @@ final class MethodsCommandTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("methods-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        XCTAssertEqual(try CLIRunner.run(["init", "--db", dir.appendingPathComponent("p.db").path]).status, 0)
+        let db = TestDatabase.locator(dir.appendingPathComponent("p.db").path)
+        XCTAssertEqual(try CLIRunner.run(["init", "--db", db]).status, 0)
         for name in Self.methods {
             let shown = try CLIRunner.run(["methods", name])
             let spec = try XCTUnwrap(shown.stdout.components(separatedBy: "Example spec (peftlab queue FILE):\n\n").last)
             let file = dir.appendingPathComponent("\(name).yaml")
             try spec.write(to: file, atomically: true, encoding: .utf8)
-            let queued = try CLIRunner.run(["queue", "--db", dir.appendingPathComponent("p.db").path, "--dry-run", file.path])
+            let queued = try CLIRunner.run(["queue", "--db", db, "--dry-run", file.path])
             XCTAssertEqual(queued.status, 0, "\(name): \(queued.stderr)\n\(spec)")
         }
     }

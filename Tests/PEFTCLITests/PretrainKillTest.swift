@@ -1,9 +1,10 @@
 import Foundation
-import GRDB
+import PEFTStore
 import XCTest
 
 /// `peftlab backbone pretrain` killed with SIGKILL in the middle of its training run, then run again, writes the
-/// same backbone, byte for byte, and the same metrics, bit for bit, as a pretraining never interrupted.
+/// same backbone, byte for byte, and the same metrics, bit for bit, as a pretraining never interrupted. The databases
+/// are plain files: the backbone is written beside its database.
 final class PretrainKillTest: XCTestCase {
     private func pretrain(_ db: String, _ extra: [String] = []) throws -> Process {
         let process = Process()
@@ -18,11 +19,11 @@ final class PretrainKillTest: XCTestCase {
 
     /// The pretraining run's metric rows (exact bits) and the step of its latest checkpoint.
     private func run(_ db: String) throws -> (metrics: [String], checkpointStep: Int?, attempts: Int) {
-        try DatabaseQueue(path: db).read { db in
-            let metrics = try Row.fetchAll(db, sql: "SELECT split, name, step, value FROM metrics ORDER BY split, name, step")
-                .map { "\($0["split"] as String) \($0["name"] as String) \($0["step"] as Int) \(($0["value"] as Double).bitPattern)" }
-            let step = try Int.fetchOne(db, sql: "SELECT MAX(step) FROM checkpoints")
-            return (metrics, step, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts") ?? 0)
+        try KillHarness.read(db) { tx in
+            let metrics = try tx.rows("SELECT * FROM metrics ORDER BY split, name, step, run_id").map(MetricRow.init)
+                .map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
+            let step = try tx.value(Int.self, "SELECT MAX(step) FROM checkpoints")
+            return (metrics, step, try tx.value(Int.self, "SELECT COUNT(*) FROM attempts") ?? 0)
         }
     }
 

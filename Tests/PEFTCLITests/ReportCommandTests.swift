@@ -1,6 +1,7 @@
 import Foundation
 import PEFTOrchestrator
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 
 /// `peftlab report` end to end: a trained linear-probe grid reported in each format, to stdout and to a file, and
@@ -8,7 +9,7 @@ import XCTest
 final class ReportCommandTests: XCTestCase {
     func testReportPrintsTablesWritesHTMLAndRefusesBadInput() throws {
         let dir = TemporaryDirectory()
-        let db = dir.path("r.db")
+        let db = TestDatabase.locator(dir.path("r.db"))
         let store = try Store(path: db)
         try SyntheticFeatureDataset.make(store: store, name: "synth", train: 96, val: 32, test: 48)
         try """

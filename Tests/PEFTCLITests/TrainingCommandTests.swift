@@ -2,6 +2,7 @@ import Foundation
 import PEFTCLIP
 import PEFTData
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 
 /// The training core through the CLI: a LoRA grid queued with parameter counts, worked, exported in PEFT's format
@@ -10,7 +11,7 @@ import XCTest
 final class TrainingCommandTests: XCTestCase {
     func testLoRARunQueuesWithCountsTrainsExportsAndEmbedsWithTheAdapter() throws {
         let dir = TemporaryDirectory()
-        let db = dir.path("t.db")
+        let db = TestDatabase.locator(dir.path("t.db"))
         let store = try Store(path: db)
         let made = try BuiltinDatasets.make("sarcasm", into: URL(fileURLWithPath: dir.path("data")), seed: 2, examples: 30)
         var options = IngestOptions()
@@ -38,7 +39,7 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(try CLIRunner.run(["queue", "--db", db, dir.path("lora.yaml")]).status, 0)
         let work = try CLIRunner.run(["work", "--db", db, "--threads", "1"])
         XCTAssertTrue(work.stdout.contains("1 succeeded, 0 failed"), work.stdout + work.stderr)
-        let counts = try CLIRunner.run(["sql", "--db", db, "--csv", "SELECT method_params, head_params, trainable_params, total_params > 0 FROM runs"])
+        let counts = try CLIRunner.run(["sql", "--db", db, "--csv", "SELECT method_params, head_params, trainable_params, CASE WHEN total_params > 0 THEN 1 ELSE 0 END FROM runs"])
         XCTAssertEqual(counts.stdout.split(separator: "\n").last, "512,66,578,1", counts.stdout)
 
         let export = try CLIRunner.run(["export", "--db", db, "1", "--out", dir.path("adapter")])

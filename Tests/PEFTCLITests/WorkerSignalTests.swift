@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import PEFTOrchestrator
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 
 /// `peftlab work` under SIGTERM: the current step finishes, the run checkpoints, its lease is released and the
@@ -9,8 +9,9 @@ import XCTest
 final class WorkerSignalTests: XCTestCase {
     func testSIGTERMCheckpointsReleasesAndExitsCleanly() throws {
         let dir = TemporaryDirectory()
-        let db = dir.path("signal.db")
-        try SyntheticFeatureDataset.make(store: try Store(path: db), name: "synth")
+        let db = TestDatabase.locator(dir.path("signal.db"))
+        let store = try Store(path: db)
+        try SyntheticFeatureDataset.make(store: store, name: "synth")
         try """
             name: signal
             dataset: synth
@@ -27,9 +28,8 @@ final class WorkerSignalTests: XCTestCase {
         worker.standardOutput = out
         worker.standardError = FileHandle.nullDevice
         try worker.run()
-        let queue = try DatabaseQueue(path: db)
         let deadline = Date().addingTimeInterval(30)
-        while try queue.read({ try String.fetchOne($0, sql: "SELECT state FROM runs") }) != "running", Date() < deadline {
+        while try store.read({ try $0.value(String.self, "SELECT state FROM runs") }) != "running", Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
         }
         Thread.sleep(forTimeInterval: 0.5)
@@ -39,11 +39,11 @@ final class WorkerSignalTests: XCTestCase {
         XCTAssertEqual(worker.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("1 released"), output)
 
-        let (state, checkpointStep, leases, outcome) = try queue.read { db in
-            (try String.fetchOne(db, sql: "SELECT state FROM runs"),
-             try Int.fetchOne(db, sql: "SELECT MAX(step) FROM checkpoints") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM leases"),
-             try String.fetchOne(db, sql: "SELECT outcome FROM attempts"))
+        let (state, checkpointStep, leases, outcome) = try store.read { tx in
+            (try tx.value(String.self, "SELECT state FROM runs"),
+             try tx.value(Int.self, "SELECT MAX(step) FROM checkpoints") ?? 0,
+             try tx.value(Int.self, "SELECT COUNT(*) FROM leases"),
+             try tx.value(String.self, "SELECT outcome FROM attempts"))
         }
         XCTAssertEqual(state, "queued")
         XCTAssertGreaterThan(checkpointStep, 0, "the stop wrote a checkpoint although checkpoint_every is 1000")
@@ -52,8 +52,8 @@ final class WorkerSignalTests: XCTestCase {
 
         let resumed = try CLIRunner.run(["work", "--db", db])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        let firstResumedStep = try queue.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics WHERE split = 'train' AND name = 'loss'")
+        let firstResumedStep = try store.read { tx in
+            try tx.value(Int.self, "SELECT COUNT(*) FROM metrics WHERE split = 'train' AND name = 'loss'")
         }
         XCTAssertEqual(firstResumedStep, 300, "240 examples / 8 × 10 epochs, each step recorded once")
     }

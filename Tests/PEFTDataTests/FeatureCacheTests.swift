@@ -1,6 +1,7 @@
 import Foundation
 @testable import PEFTData
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 
 /// Float16 storage accuracy and the feature cache's store / lookup contract.
@@ -46,7 +47,7 @@ final class FeatureCacheTests: XCTestCase {
     func testSaveLoadMissingAndRemove() throws {
         let dir = try Fixtures.temporaryDirectory("features")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try Store(path: dir.appendingPathComponent("f.db").path)
+        let store = try Store(path: TestDatabase.locator(dir.appendingPathComponent("f.db").path))
         let cache = FeatureCache(store: store)
         let key = FeatureKey(backboneHash: "b1", tower: .vision, layer: 6, preprocessHash: "p", inputHash: "img1")
         let other = FeatureKey(backboneHash: "b1", tower: .text, layer: 6, preprocessHash: "p",
@@ -67,5 +68,24 @@ final class FeatureCacheTests: XCTestCase {
         XCTAssertEqual(FeatureCache.bytesPerEntry(shape: [50, 768]), 76_800)
         XCTAssertEqual(try cache.removeAll(backboneHash: "b1"), 2)
         XCTAssertEqual(try cache.missing([key]), [key])
+    }
+
+    /// `saveIfAbsent` keeps the first value written under a key (a running job's reads never change), `save`
+    /// replaces it; a key given twice in one call behaves as two calls in order.
+    func testSaveIfAbsentKeepsTheFirstValueAndSaveReplacesIt() throws {
+        let dir = try Fixtures.temporaryDirectory("features")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cache = FeatureCache(store: try Store(path: TestDatabase.locator(dir.appendingPathComponent("f.db").path)))
+        let key = FeatureKey(backboneHash: "b", tower: .vision, layer: 2, preprocessHash: "p", inputHash: "i")
+        let other = FeatureKey(backboneHash: "b", tower: .vision, layer: 3, preprocessHash: "p", inputHash: "i")
+        try cache.saveIfAbsent([(key, [2], [1, 2]), (key, [2], [3, 4])])
+        XCTAssertEqual(try cache.load(key)?.values, [1, 2], "the first of two entries under one key")
+        try cache.saveIfAbsent([(key, [2], [5, 6]), (other, [1], [7])])
+        XCTAssertEqual(try cache.load(key)?.values, [1, 2], "a cached entry stays")
+        XCTAssertEqual(try cache.load(other)?.values, [7], "a new one is stored")
+        try cache.save([(key, [2], [5, 6]), (key, [3], [8, 9, 10])])
+        XCTAssertEqual(try cache.load(key).map { [$0.shape, $0.values.map(Int.init)] }, [[3], [8, 9, 10]],
+                       "save replaces, the last of two entries under one key winning")
+        XCTAssertEqual(try cache.usage().entries, 2)
     }
 }

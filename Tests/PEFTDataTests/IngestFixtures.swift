@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 @testable import PEFTData
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 
 /// A temporary database plus a directory of images and manifests for ingest tests.
@@ -11,7 +11,7 @@ final class IngestSandbox {
 
     init(_ label: String = "ingest") throws {
         directory = try Fixtures.temporaryDirectory(label)
-        store = try Store(path: directory.appendingPathComponent("test.db").path)
+        store = try Store(path: TestDatabase.locator(directory.appendingPathComponent("test.db").path))
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -35,15 +35,30 @@ final class IngestSandbox {
     }
 
     func count(_ sql: String) throws -> Int {
-        try store.grdbRead { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+        try value(Int.self, sql) ?? -1
+    }
+
+    /// The first column of the first row of a query.
+    func value<T: SQLValueConvertible>(_ type: T.Type, _ sql: String) throws -> T? {
+        try store.read { tx in try tx.value(type, sql) }
+    }
+
+    /// Every row of a query.
+    func rows(_ sql: String) throws -> [SQLRow] {
+        try store.read { tx in try tx.rows(sql) }
+    }
+
+    /// Fails unless SQLite finds the database file intact (`PRAGMA integrity_check`); a PostgreSQL server keeps
+    /// its own files, so there is nothing to check there.
+    func assertIntact(file: StaticString = #filePath, line: UInt = #line) throws {
+        guard store.dialect == .sqlite else { return }
+        XCTAssertEqual(try value(String.self, "PRAGMA integrity_check"), "ok", file: file, line: line)
     }
 
     /// (line, field, reason) of every quarantine row, by line.
     func quarantine() throws -> [(line: Int, field: String?, reason: String)] {
-        try store.grdbRead { db in
-            try Row.fetchAll(db, sql: "SELECT line, field, reason FROM quarantine ORDER BY line").map {
-                (line: $0["line"] as Int, field: $0["field"] as String?, reason: $0["reason"] as String)
-            }
+        try rows("SELECT line, field, reason FROM quarantine ORDER BY line, id").map {
+            (line: try $0["line"] as Int, field: try $0["field"] as String?, reason: try $0["reason"] as String)
         }
     }
 

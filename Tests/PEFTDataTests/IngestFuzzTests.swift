@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import PEFTData
 import PEFTStore
 import XCTest
@@ -69,7 +68,7 @@ final class IngestFuzzTests: XCTestCase {
         XCTAssertEqual(quarantine.count, expectedBad + 300)
         XCTAssertTrue(quarantine.allSatisfy { !$0.reason.isEmpty && $0.line >= 1 })
         XCTAssertEqual(try sandbox.count("SELECT COUNT(*) FROM examples"), expectedGood)
-        XCTAssertEqual(try sandbox.store.grdbRead { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }, "ok")
+        try sandbox.assertIntact()
     }
 
     private var scale: Int { Int(ProcessInfo.processInfo.environment["PEFTLAB_FUZZ_SCALE"] ?? "") ?? 1 }
@@ -141,11 +140,12 @@ final class IngestFuzzTests: XCTestCase {
             slowest = max(slowest, Date().timeIntervalSince(start))
         }
         XCTAssertLessThan(slowest, 10)
-        XCTAssertEqual(try sandbox.store.grdbRead { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
-        let quarantine = try sandbox.store.grdbRead { db in
-            try Row.fetchAll(db, sql: "SELECT line, reason FROM quarantine")
-        }
-        XCTAssertTrue(quarantine.allSatisfy { ($0["line"] as Int? ?? 0) >= 1 && !($0["reason"] as String).isEmpty })
+        try sandbox.assertIntact()
+        let quarantine = try sandbox.rows("SELECT line, reason FROM quarantine")
+        XCTAssertTrue(try quarantine.allSatisfy { row in
+            let (line, reason): (Int?, String) = (try row["line"], try row["reason"])
+            return (line ?? 0) >= 1 && !reason.isEmpty
+        })
         print("manifest fuzz: \(parsed + refused) manifests (\(parsed) parsed into \(rows) rows, \(problems) with a "
               + "reason; \(refused) refused whole), \(ingested) ingested with counts adding up, "
               + String(format: "slowest %.3f s", slowest))

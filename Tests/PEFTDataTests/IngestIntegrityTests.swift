@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import PEFTData
 import PEFTStore
 import XCTest
@@ -23,7 +22,7 @@ final class IngestIntegrityTests: XCTestCase {
         let manifest = try sandbox.write("m.jsonl", bytes)
         let summary = try sandbox.ingestor().ingest(dataset: "d", manifest: manifest, options: textOnly())
         XCTAssertEqual([summary.rows, summary.stored, summary.quarantined, summary.duplicates], [4, 1, 3, 0])
-        XCTAssertEqual(try sandbox.store.grdbRead { try String.fetchOne($0, sql: "SELECT text FROM examples") }, "café ☕")
+        XCTAssertEqual(try sandbox.value(String.self, "SELECT text FROM examples"), "café ☕")
         let quarantine = try sandbox.quarantine()
         XCTAssertEqual(quarantine.map(\.line), [1, 2, 4])
         XCTAssertEqual(quarantine[0].field, "text")
@@ -71,11 +70,9 @@ final class IngestIntegrityTests: XCTestCase {
             """)
         let second = try sandbox.ingestor().ingest(dataset: "d", manifest: again, options: textOnly())
         XCTAssertEqual([second.rows, second.stored, second.duplicates, second.quarantined], [2, 0, 1, 1])
-        XCTAssertEqual(try sandbox.store.grdbRead { try String.fetchOne($0, sql: "SELECT text FROM examples WHERE source_key = 'b'") },
+        XCTAssertEqual(try sandbox.value(String.self, "SELECT text FROM examples WHERE source_key = 'b'"),
                        "second")
-        let reason = try sandbox.store.grdbRead { db in
-            try String.fetchOne(db, sql: "SELECT reason FROM quarantine WHERE file LIKE '%m2.jsonl'")
-        }
+        let reason = try sandbox.value(String.self, "SELECT reason FROM quarantine WHERE file LIKE '%m2.jsonl'")
         XCTAssertTrue(reason?.contains("already stored (by an earlier ingest) with different text") == true, reason ?? "")
     }
 
@@ -108,10 +105,9 @@ final class IngestIntegrityTests: XCTestCase {
         let later = try sandbox.write("n.csv", text: "id,text\n5,\"open\n6,x\n7,close\" here,extra\n8,\"two\nlines\"\n9,end\n")
         let second = try sandbox.ingestor().ingest(dataset: "e", manifest: later, options: textOnly())
         XCTAssertEqual([second.rows, second.stored, second.quarantined], [5, 3, 2])
-        XCTAssertEqual(try sandbox.store.grdbRead { try String.fetchOne($0, sql: "SELECT text FROM examples WHERE source_key = '8'") },
+        XCTAssertEqual(try sandbox.value(String.self, "SELECT text FROM examples WHERE source_key = '8'"),
                        "two\nlines")
-        XCTAssertEqual(try sandbox.store.grdbRead { db in
-            try Int.fetchAll(db, sql: "SELECT line FROM quarantine WHERE file LIKE '%n.csv' ORDER BY line")
-        }, [2, 4])
+        XCTAssertEqual(try sandbox.rows("SELECT line FROM quarantine WHERE file LIKE '%n.csv' ORDER BY line")
+            .map { try $0["line"] as Int }, [2, 4])
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
-import GRDB
 @testable import PEFTData
 import PEFTStore
 import XCTest
 
 /// `kill -9` in the middle of `peftlab ingest`: the database must be consistent (whole batches only) and a second
-/// run must complete the ingest. Runs the real binary built next to this test bundle.
+/// run must complete the ingest. Runs the real binary built next to this test bundle on an SQLite file (what `kill -9`
+/// may leave in a file, and SQLite's own integrity check, are what it is about).
 final class IngestKillTests: XCTestCase {
     /// The peftlab executable in the build products folder (as PEFTCLITests finds it).
     private static var executable: URL {
@@ -54,36 +54,35 @@ final class IngestKillTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertTrue(killedMidway, "the ingest finished before it could be killed; make the dataset larger")
         let store = try Store(path: dbPath, create: false)
-        try store.grdbRead { db in
-            XCTAssertEqual(try String.fetchOne(db, sql: "PRAGMA integrity_check"), "ok")
-            let examples = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM examples") ?? -1
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT rows_stored FROM manifests"), examples,
+        try store.read { tx in
+            XCTAssertEqual(try tx.value(String.self, "PRAGMA integrity_check"), "ok")
+            let examples = try tx.value(Int.self, "SELECT COUNT(*) FROM examples") ?? -1
+            XCTAssertEqual(try tx.value(Int.self, "SELECT rows_stored FROM manifests"), examples,
                            "the progress counter commits with its batch")
             XCTAssertEqual(examples % 8, 0, "only whole batches of 8 rows are visible")
-            XCTAssertEqual(try Int.fetchOne(db, sql: """
+            XCTAssertEqual(try tx.value(Int.self, """
                 SELECT COUNT(*) FROM examples x LEFT JOIN images i ON i.sha256 = x.image_sha256 WHERE i.sha256 IS NULL
                 """), 0)
             if killedMidway {
                 XCTAssertLessThan(examples, 600)
-                XCTAssertNil(try Double.fetchOne(db, sql: "SELECT completed_at FROM manifests"))
+                XCTAssertNil(try tx.value(Double.self, "SELECT completed_at FROM manifests"))
             }
         }
         let rerun = try launch(arguments)
         rerun.waitUntilExit()
         XCTAssertEqual(rerun.terminationStatus, 0)
-        try store.grdbRead { db in
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM examples"), 600)
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images"), 600)
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image_tensors"), 600)
-            XCTAssertNotNil(try Double.fetchOne(db, sql: "SELECT completed_at FROM manifests"))
+        try store.read { tx in
+            XCTAssertEqual(try tx.value(Int.self, "SELECT COUNT(*) FROM examples"), 600)
+            XCTAssertEqual(try tx.value(Int.self, "SELECT COUNT(*) FROM images"), 600)
+            XCTAssertEqual(try tx.value(Int.self, "SELECT COUNT(*) FROM image_tensors"), 600)
+            XCTAssertNotNil(try tx.value(Double.self, "SELECT completed_at FROM manifests"))
         }
     }
 
     private static func storedRows(_ path: String) throws -> Int? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var config = Configuration()
-        config.readonly = true
-        let queue = try DatabaseQueue(path: path, configuration: config)
-        return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(rows_stored), 0) FROM manifests") }
+        let store = try Store(path: path, create: false, access: .readOnly)
+        defer { store.close() }
+        return try store.read { tx in try tx.value(Int.self, "SELECT COALESCE(MAX(rows_stored), 0) FROM manifests") }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 @testable import PEFTData
 import PEFTStore
@@ -117,10 +116,10 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(lines.map(\.line), [5, 6], "records are numbered by the physical line they start on")
         XCTAssertTrue(lines[0].reason.contains("expected 6 columns, found 3"))
         XCTAssertTrue(lines[1].reason.contains("one of negative, positive"), lines[1].reason)
-        let text = try sandbox.store.grdbRead { db in try String.fetchOne(db, sql: "SELECT text FROM examples WHERE source_key = 'b'") }
+        let text = try sandbox.value(String.self, "SELECT text FROM examples WHERE source_key = 'b'")
         XCTAssertEqual(text, "a \"quoted\"\ntwo-line caption")
         XCTAssertEqual(try sandbox.count("SELECT label FROM examples WHERE source_key = 'a'"), 1)
-        let extra = try sandbox.store.grdbRead { db in try String.fetchOne(db, sql: "SELECT extra_json FROM examples WHERE source_key = 'a'") }
+        let extra = try sandbox.value(String.self, "SELECT extra_json FROM examples WHERE source_key = 'a'")
         XCTAssertEqual(extra, #"{"source":"web"}"#)
 
         let tsv = try sandbox.write("m.tsv", text: "id\timage\ttext\nt1\timg/101.jpg\ttab separated\n")
@@ -147,13 +146,11 @@ final class IngestTests: XCTestCase {
         let summary = try Ingestor(store: sandbox.store, tokenizer: tokenizer)
             .ingest(dataset: "dialog", manifest: made.manifest, options: options)
         XCTAssertEqual([summary.stored, summary.newImages], [12, 36], "6 image rows (1 + 4 images each), 6 response rows (1 each)")
-        let row = try sandbox.store.grdbRead { db in
-            try XCTUnwrap(Row.fetchOne(db, sql: "SELECT text, token_ids, extra_json FROM examples ORDER BY id LIMIT 1"))
-        }
-        let blob: Data = row["token_ids"]
+        let row = try XCTUnwrap(try sandbox.rows("SELECT text, token_ids, extra_json FROM examples ORDER BY id LIMIT 1").first)
+        let blob: Data = try row["token_ids"]
         let ids = blob.withUnsafeBytes { Array($0.bindMemory(to: Int32.self)) }
-        XCTAssertEqual(ids.map(Int.init), tokenizer.encode(row["text"] as String))
-        let extra = try JSONValue.parse(Data((row["extra_json"] as String).utf8))
+        XCTAssertEqual(ids.map(Int.init), tokenizer.encode(try row["text"] as String))
+        let extra = try JSONValue.parse(Data((try row["extra_json"] as String).utf8))
         guard case .object(let fields) = extra, case .array(let hashes)? = fields["distractors"] else {
             return XCTFail("extra_json lacks distractors: \(extra)")
         }
@@ -171,13 +168,36 @@ final class IngestTests: XCTestCase {
         let preprocessor = CLIPPreprocessor(config: CLIPPreprocessConfig(side: 16))
         _ = try sandbox.ingestor().ingest(dataset: "d", manifest: manifest,
                                           options: IngestOptions(pixelCache: preprocessor))
-        let row = try sandbox.store.grdbRead { db in
-            try XCTUnwrap(Row.fetchOne(db, sql: "SELECT preprocess_hash, dtype, shape, data FROM image_tensors"))
-        }
-        XCTAssertEqual(row["preprocess_hash"] as String, preprocessor.cacheKey)
-        XCTAssertEqual(row["shape"] as String, "[16,16,3]")
+        let row = try XCTUnwrap(try sandbox.rows("SELECT preprocess_hash, dtype, shape, data FROM image_tensors").first)
+        XCTAssertEqual(try row["preprocess_hash"] as String, preprocessor.cacheKey)
+        XCTAssertEqual(try row["shape"] as String, "[16,16,3]")
         let expected = try preprocessor.resizedAndCropped(try ImageDecoder.decode(Array(try Data(contentsOf: sandbox.url("x.jpg")))))
-        XCTAssertEqual([UInt8](row["data"] as Data), expected.pixels)
+        XCTAssertEqual([UInt8](try row["data"] as Data), expected.pixels)
+    }
+
+    /// A batch prepared while its rows were new can meet them stored by another ingest when it commits (two
+    /// ingests of one manifest at once): each example, feature and image is stored once, the rest count as duplicates.
+    func testACommitMeetingItsRowsAlreadyStoredCountsThemAsDuplicates() throws {
+        let sandbox = try IngestSandbox()
+        let manifest = try Manifest.read(try sandbox.write("m.jsonl", text: #"{"id": "a", "text": "t"}"#), format: nil)
+        let ids = try sandbox.store.write { tx in try IngestStore.ids(tx, dataset: "d", task: nil, manifest: manifest) }
+        let row = ParsedRow(line: 1, sourceKey: "a", split: "train", text: "t",
+                            features: [(name: "audio", shape: [2], values: [0.5, 1.5])], extraImages: [], extra: [:])
+        var batch = IngestBatch()
+        batch.images = [StoredImage(sha256: "ab", bytes: [1, 2, 3], format: .png, width: 1, height: 1, cachedPixels: nil)]
+        batch.examples = [ReadyExample(row: row, tokenIds: [49406, 49407], imageSHA256: "ab", extraJSON: nil)]
+        for (attempt, expected) in [[1, 0, 1], [0, 1, 0]].enumerated() {
+            let result = try sandbox.store.write { tx in
+                try IngestStore.commit(tx, batch: batch, datasetID: ids.dataset, manifestID: ids.manifest,
+                                       file: manifest.path, preprocessHash: nil)
+            }
+            XCTAssertEqual([result.stored, result.duplicates, result.newImages], expected,
+                           "commit \(attempt + 1): stored, duplicates, new images")
+        }
+        for table in ["examples", "example_features", "images"] {
+            XCTAssertEqual(try sandbox.count("SELECT COUNT(*) FROM \(table)"), 1, table)
+        }
+        XCTAssertEqual(try sandbox.count("SELECT rows_stored FROM manifests"), 1)
     }
 
     func testInterruptedIngestIsConsistentAndARerunCompletesIt() throws {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import PEFTData
 import PEFTStore
 import XCTest
@@ -42,17 +41,15 @@ final class PhotoChatIngestTests: XCTestCase {
         XCTAssertTrue(quarantined[0].reason.contains("field 'dialogue[0].message' must be text (found 7)"), quarantined[0].reason)
         XCTAssertTrue(quarantined[1].reason.contains("no turn with share_photo: true"), quarantined[1].reason)
         XCTAssertEqual(quarantined.map(\.field), ["dialogue[0].message", "dialogue"])
-        let file = try sandbox.store.grdbRead { db in try String.fetchAll(db, sql: "SELECT DISTINCT file FROM quarantine") }
+        let file = try sandbox.rows("SELECT DISTINCT file FROM quarantine").map { try $0["file"] as String }
         XCTAssertEqual(file.map { URL(fileURLWithPath: $0).lastPathComponent }, ["test_00.json"])
 
-        let rows = try sandbox.store.grdbRead { db in
-            try Row.fetchAll(db, sql: "SELECT source_key, split, text, extra_json FROM examples ORDER BY source_key")
-        }
-        XCTAssertEqual(rows.map { $0["source_key"] as String }, ["500", "502"])
-        XCTAssertEqual(rows[0]["text"] as String, "A: Hi, how was the trip?\nB: Great! Look at my dad",
+        let rows = try sandbox.rows("SELECT source_key, split, text, extra_json FROM examples ORDER BY source_key")
+        XCTAssertEqual(try rows.map { try $0["source_key"] as String }, ["500", "502"])
+        XCTAssertEqual(try rows[0]["text"] as String, "A: Hi, how was the trip?\nB: Great! Look at my dad",
                        "the turns before the share, one line each; the turn after it is not context")
-        XCTAssertEqual(rows.map { $0["split"] as String }, ["test", "test"], "split from the file name")
-        let extra = try JSONValue.parse(Data((rows[0]["extra_json"] as String).utf8))
+        XCTAssertEqual(try rows.map { try $0["split"] as String }, ["test", "test"], "split from the file name")
+        let extra = try JSONValue.parse(Data((try rows[0]["extra_json"] as String).utf8))
         guard case .object(let fields) = extra else { return XCTFail("extra_json: \(extra)") }
         XCTAssertEqual(fields["retrieval"], .string("image"))
         XCTAssertEqual(fields["photo_description"], .string("The photo has your dad Noe. Objects in the photo: Man"))

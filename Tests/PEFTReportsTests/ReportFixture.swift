@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import PEFTMethods
 import PEFTStore
+import PEFTTestSupport
 
 /// A database of hand-made, fully deterministic runs for the report's golden files: every state a group can be
 /// in, best-val and last steps that differ, a run whose best step has no test evaluation (fallback), and a
@@ -62,57 +62,57 @@ enum ReportFixture {
 
     /// Writes the fixture into a new database at `path`.
     static func make(path: String) throws -> Store {
-        let store = try Store(path: path)
-        try store.grdbWrite { db in
-            try db.execute(sql: "INSERT INTO datasets (id, name, task, created_at) VALUES (1, 'sarcasm', 'classification', 0)")
-            for i in 0 ..< 80 {
-                try db.execute(sql: "INSERT INTO examples (dataset_id, source_key, split, label, created_at) VALUES (1, ?, 'train', ?, 0)",
-                               arguments: ["train\(i)", i % 2])
-            }
+        let store = try Store(path: TestDatabase.locator(path))
+        try store.write { tx in
+            let datasetID = try tx.insertReturningID(
+                "INSERT INTO datasets (name, task, created_at) VALUES ('sarcasm', 'classification', 0) RETURNING id", [])
+            try tx.insert(SQLInsert(into: "examples", columns: ["dataset_id", "source_key", "split", "label", "created_at"]),
+                          rows: (0 ..< 80).map { i in [.integer(datasetID), .text("train\(i)"), .text("train"), .integer(Int64(i % 2)), .real(0)] })
             var testIDs: [Int64] = []
             for (i, label) in targets.enumerated() {
-                try db.execute(sql: "INSERT INTO examples (dataset_id, source_key, split, label, created_at) VALUES (1, ?, 'test', ?, 0)",
-                               arguments: ["test\(i)", label])
-                testIDs.append(db.lastInsertedRowID)
+                testIDs.append(try tx.insertReturningID("""
+                    INSERT INTO examples (dataset_id, source_key, split, label, created_at) VALUES (?, ?, 'test', ?, 0) RETURNING id
+                    """, [datasetID, "test\(i)", label]))
             }
-            try db.execute(sql: "INSERT INTO experiments (id, name, yaml, yaml_sha256, created_at, updated_at) VALUES (1, 'probe-grid', '', '', 0, 0)")
+            let experimentID = try tx.insertReturningID("""
+                INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('probe-grid', '', '', 0, 0) RETURNING id
+                """, [])
             for (index, run) in runs.enumerated() {
                 let method = "{" + run.method.keys.sorted().map { "\"\($0)\":\(run.method[$0]!)" }.joined(separator: ",") + "}"
                 let config = "{\"dataset\":\"sarcasm\",\"experiment\":\"probe-grid\",\"method\":\(method),\"seed\":\(run.seed),"
                     + "\"task\":\"classification\",\"train\":{\"epochs\":2,\"lr\":0.1}}"
                 let finished = run.state == "succeeded" || run.state == "failed"
-                try db.execute(sql: """
+                let runID = try tx.insertReturningID("""
                     INSERT INTO runs (experiment_id, config_hash, config_json, grid_json, method, seed, state, step, total_steps,
                                       method_params, head_params, trainable_params, total_params, queued_at, started_at, finished_at)
-                    VALUES (1, ?, ?, ?, ?, ?, ?, ?, 20, ?, 130, ?, ?, 0, ?, ?)
-                    """, arguments: ["hash\(index)", config, run.grid, run.method["name"]!.replacingOccurrences(of: "\"", with: ""),
-                                     run.seed, run.state, run.state == "succeeded" ? 20 : 0, run.trainable - 130, run.trainable,
-                                     run.trainable + 3_381_000, run.state == "queued" ? nil : 100.0, finished ? 112.5 + Double(index) : nil])
-                let runID = db.lastInsertedRowID
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 20, ?, 130, ?, ?, 0, ?, ?) RETURNING id
+                    """, [experimentID, "hash\(index)", config, run.grid, run.method["name"]!.replacingOccurrences(of: "\"", with: ""),
+                          run.seed, run.state, run.state == "succeeded" ? 20 : 0, run.trainable - 130, run.trainable,
+                          run.trainable + 3_381_000, run.state == "queued" ? nil : 100.0, finished ? 112.5 + Double(index) : nil])
                 guard run.state == "succeeded" else { continue }
-                try db.execute(sql: """
+                try tx.execute("""
                     INSERT INTO attempts (run_id, attempt, worker_id, host, pid, started_at, ended_at, outcome)
                     VALUES (?, 1, 'w', 'h', 1, 100, ?, 'succeeded')
-                    """, arguments: [runID, 108.0 + Double(run.seed) * 0.5 + Double(index)])
+                    """, [runID, 108.0 + Double(run.seed) * 0.5 + Double(index)])
                 for step in 1 ... 20 {
                     try MetricRow.insert([MetricRow(runID: runID, step: step, split: "train", name: "loss",
-                                                    value: 0.7 - run.skill * 0.02 * Double(step) + Double(run.seed) * 0.004)], in: db.storeTransaction)
+                                                    value: 0.7 - run.skill * 0.02 * Double(step) + Double(run.seed) * 0.004)], in: tx)
                 }
                 for step in [5, 10, 15, 20] {
                     let value = step == run.bestStep ? run.skill : run.skill - 0.05 + 0.001 * Double(step)
-                    try MetricRow.insert([MetricRow(runID: runID, step: step, split: "val", name: "accuracy", value: value)], in: db.storeTransaction)
+                    try MetricRow.insert([MetricRow(runID: runID, step: step, split: "val", name: "accuracy", value: value)], in: tx)
                 }
                 try CheckpointRecord(runID: runID, step: run.bestStep, epoch: 0, cursor: 0, parameters: Data([1]), optimizer: Data([2]),
-                                     rng: "{}", bestMetric: run.skill, isBest: true, createdAt: 0).insert(keepLast: 2, in: db.storeTransaction)
+                                     rng: "{}", bestMetric: run.skill, isBest: true, createdAt: 0).insert(keepLast: 2, in: tx)
                 for (step, skill) in [(20, run.skill - 0.04), (run.bestStep, run.skill)] where step == 20 || run.testAtBest {
                     let predicted = predictions(skill: skill, salt: index * 31 + step)
                     var metrics = ClassificationMetrics(classes: 2).compute(predictions: predicted, targets: targets)
                     if let drop = run.dropMetric { metrics[drop] = nil }
                     try MetricRow.insert(metrics.keys.sorted().map { MetricRow(runID: runID, step: step, split: "test", name: $0, value: metrics[$0]!) },
-                                         in: db.storeTransaction)
+                                         in: tx)
                     let stored = StoredPredictions(exampleIDs: testIDs, values: .classes(predicted: predicted.map { Int32($0) },
                                                                                          targets: targets.map { Int32($0) }, classes: 2))
-                    try PredictionRecord(runID: runID, split: "test", step: step, predictions: stored).insert(in: db.storeTransaction, now: 0)
+                    try PredictionRecord(runID: runID, split: "test", step: step, predictions: stored).insert(in: tx, now: 0)
                 }
             }
         }

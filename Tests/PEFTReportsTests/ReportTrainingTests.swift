@@ -1,8 +1,8 @@
 import Foundation
-import GRDB
 import PEFTMethods
 import PEFTOrchestrator
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 @testable import PEFTReports
 
@@ -32,7 +32,7 @@ final class ReportTrainingTests: XCTestCase {
 
     /// The store with the grid trained, and one more seed queued but not run.
     private func trainedStore() throws -> Store {
-        let store = try Store(path: directory.appendingPathComponent("t.db").path)
+        let store = try Store(path: TestDatabase.locator(directory.appendingPathComponent("t.db").path))
         try SyntheticFeatureDataset.make(store: store, name: "synth", train: 160, val: 60, test: 80)
         _ = try ExperimentQueue(store: store).queue([ExperimentSpec.parse(yaml: Self.spec, file: "probe.yaml")])
         var options = Worker.Options()
@@ -46,14 +46,14 @@ final class ReportTrainingTests: XCTestCase {
 
     func testPredictionsAreStoredAndReproduceTheRecordedMetrics() throws {
         let store = try trainedStore()
-        let checked = try store.grdbRead { db -> Int in
-            let testIDs = try Int64.fetchAll(db, sql: "SELECT id FROM examples WHERE split = 'test' ORDER BY id")
+        let checked = try store.read { tx -> Int in
+            let testIDs: [Int64] = try tx.rows("SELECT id FROM examples WHERE split = 'test' ORDER BY id").map { try $0["id"] }
             var checked = 0
-            for row in try Row.fetchAll(db, sql: "SELECT run_id, step FROM predictions ORDER BY run_id, step") {
-                let runID: Int64 = row["run_id"], step: Int = row["step"]
-                let record = try XCTUnwrap(PredictionRecord.fetch(runID: runID, split: "test", step: step, in: db.storeTransaction))
+            for row in try tx.rows("SELECT run_id, step FROM predictions ORDER BY run_id, step") {
+                let runID: Int64 = try row["run_id"], step: Int = try row["step"]
+                let record = try XCTUnwrap(PredictionRecord.fetch(runID: runID, split: "test", step: step, in: tx))
                 XCTAssertEqual(record.predictions.exampleIDs, testIDs)
-                let recorded = try MetricRow.all(runID: runID, in: db.storeTransaction).filter { $0.split == "test" && $0.step == step }
+                let recorded = try MetricRow.all(runID: runID, in: tx).filter { $0.split == "test" && $0.step == step }
                 let recomputed = RecomputedMetrics.compute(record.predictions)
                 XCTAssertEqual(recorded.count, ClassificationMetrics.names.count + 1, "the metrics and the loss")
                 for metric in recorded where metric.name != "loss" {
@@ -61,13 +61,13 @@ final class ReportTrainingTests: XCTestCase {
                 }
                 checked += 1
             }
-            let earlierBest = try Int.fetchOne(db, sql: """
+            let earlierBest = try tx.value(Int.self, """
                 SELECT COUNT(*) FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE c.is_best = 1 AND c.step < r.step
                 """) ?? 0
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions"), 6 + earlierBest,
+            XCTAssertEqual(try tx.value(Int.self, "SELECT COUNT(*) FROM predictions"), 6 + earlierBest,
                            "one blob at the last step of each run, one more where the best-validation step was earlier")
             XCTAssertGreaterThan(earlierBest, 0, "the grid should have runs whose best step is not the last (eval every 4 steps)")
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT SUM(fallback) FROM run_selection WHERE selection = 'best-val' AND step IS NOT NULL"), 0)
+            XCTAssertEqual(try tx.value(Int.self, "SELECT SUM(fallback) FROM run_selection WHERE selection = 'best-val' AND step IS NOT NULL"), 0)
             return checked
         }
         XCTAssertGreaterThan(checked, 6)
@@ -80,29 +80,29 @@ final class ReportTrainingTests: XCTestCase {
             let table = try XCTUnwrap(report.experiments.first)
             XCTAssertEqual(table.rows.count, 2)
             XCTAssertEqual(ReportTable(table, options: report.options).rows.map { $0[1].text }, ["3/4 (1 queued)", "3/4 (1 queued)"])
-            let view = try store.grdbRead { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM leaderboard_by_selection WHERE experiment = 'probe' AND selection = ? AND split = 'test'",
-                                 arguments: [selection.rawValue])
+            let view = try store.read { tx in
+                try tx.rows("SELECT * FROM leaderboard_by_selection WHERE experiment = 'probe' AND selection = ? AND split = 'test'",
+                            [selection.rawValue])
             }
             XCTAssertEqual(view.count, 2 * (ClassificationMetrics.names.count + 1))
             for row in table.rows {
                 let lr = row.grid.first { $0.key == "train.lr" }?.value
                 for metric in table.metrics {
-                    let match = view.filter { ($0["metric"] as String) == metric && ($0["grid"] as String).contains("\"train.lr\":\(lr!)") }
+                    let match = try view.filter { try ($0["metric"] as String) == metric && ($0["grid"] as String).contains("\"train.lr\":\(lr!)") }
                     let sql = try XCTUnwrap(match.first, "\(row.label) \(metric)")
                     XCTAssertEqual(match.count, 1)
                     let summary = try XCTUnwrap(row.values[metric])
-                    XCTAssertEqual(sql["seeds"] as Int, summary.n)
-                    XCTAssertEqual(sql["runs"] as Int, row.states.total)
-                    XCTAssertEqual(sql["queued"] as Int, row.states.queued)
-                    XCTAssertEqual(sql["mean"] as Double, summary.mean!, accuracy: 1e-12)
-                    XCTAssertEqual(sql["std"] as Double, summary.std!, accuracy: 1e-9, "one-pass SQL std vs two-pass")
-                    XCTAssertEqual(sql["min_step"] as Int, row.steps?.lowerBound)
-                    XCTAssertEqual(sql["max_step"] as Int, row.steps?.upperBound)
-                    XCTAssertEqual(sql["trainable_params"] as Int?, row.trainableParams)
-                    XCTAssertEqual(sql["total_params"] as Int?, row.totalParams)
-                    XCTAssertEqual(sql["seconds"] as Double, row.seconds!, accuracy: 1e-9)
-                    XCTAssertEqual(sql["examples_per_second"] as Double, row.examplesPerSecond!, accuracy: 1e-6 * row.examplesPerSecond!)
+                    XCTAssertEqual(try sql["seeds"] as Int, summary.n)
+                    XCTAssertEqual(try sql["runs"] as Int, row.states.total)
+                    XCTAssertEqual(try sql["queued"] as Int, row.states.queued)
+                    XCTAssertEqual(try sql["mean"] as Double, summary.mean!, accuracy: 1e-12)
+                    XCTAssertEqual(try sql["std"] as Double, summary.std!, accuracy: 1e-9, "one-pass SQL std vs two-pass")
+                    XCTAssertEqual(try sql["min_step"] as Int, row.steps?.lowerBound)
+                    XCTAssertEqual(try sql["max_step"] as Int, row.steps?.upperBound)
+                    XCTAssertEqual(try sql["trainable_params"] as Int?, row.trainableParams)
+                    XCTAssertEqual(try sql["total_params"] as Int?, row.totalParams)
+                    XCTAssertEqual(try sql["seconds"] as Double, row.seconds!, accuracy: 1e-9)
+                    XCTAssertEqual(try sql["examples_per_second"] as Double, row.examplesPerSecond!, accuracy: 1e-6 * row.examplesPerSecond!)
                 }
             }
         }
@@ -115,7 +115,7 @@ final class ReportTrainingTests: XCTestCase {
         let options = ReportOptions(metrics: ["macro_f1"], baseline: [BaselineCondition(key: "train.lr", value: "0.02")],
                                     bootstrap: PairedBootstrap(resamples: 200))
         let before = try ComparisonReport(store: store, options: options).experiments[0]
-        try store.grdbWrite { try $0.execute(sql: "DELETE FROM metrics WHERE name = 'macro_f1'") }
+        try store.write { try $0.execute("DELETE FROM metrics WHERE name = 'macro_f1'") }
         let after = try ComparisonReport(store: store, options: options).experiments[0]
         for (old, new) in zip(before.rows, after.rows) {
             XCTAssertEqual(old.values["macro_f1"]?.recomputed, 0)

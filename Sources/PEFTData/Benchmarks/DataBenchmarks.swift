@@ -66,7 +66,7 @@ public enum DataBenchmarks {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try Store(path: dir.appendingPathComponent("features.db").path)
-        let before = try pageBytes(store)
+        let before = try fileBytes(store)
         var rng = SplitMix64(seed: 3)
         let cache = FeatureCache(store: store)
         let values = (0..<shape.reduce(1, *)).map { _ in Float(rng.gaussian()) }
@@ -74,18 +74,17 @@ public enum DataBenchmarks {
             (FeatureKey(backboneHash: "bench", tower: .vision, layer: 6, preprocessHash: "p",
                         inputHash: SHA256.hexDigest("image \(i)")), shape, values)
         })
-        let perImage = Double(try pageBytes(store) - before) / Double(count)
+        let perImage = Double(try fileBytes(store) - before) / Double(count)
         return DataBenchmarkResult(name: "feature cache, float16 \(shape)", value: perImage, unit: "bytes/image",
                                    detail: "payload \(FeatureCache.bytesPerEntry(shape: shape)) B + key and pages, "
                                        + "\(count) entries")
     }
 
-    private static func pageBytes(_ store: Store) throws -> Int {
-        try store.grdbRead { db in
-            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
-            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-            return (pages - free) * size
-        }
+    /// The size of the store's database file with its write-ahead log folded in (`Store.checkpoint`). The store is
+    /// a fresh file, so it has no free pages and its size is the pages in use.
+    private static func fileBytes(_ store: Store) throws -> Int {
+        try store.checkpoint()
+        let attributes = try FileManager.default.attributesOfItem(atPath: store.path)
+        return (attributes[.size] as? NSNumber)?.intValue ?? 0
     }
 }

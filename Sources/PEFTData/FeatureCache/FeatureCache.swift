@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTStore
 
 /// Which CLIP tower a cached hidden state belongs to.
@@ -43,6 +42,12 @@ public struct FeatureKey: Hashable, Sendable, Codable {
         let ids = tokenIds.map { Int32(truncatingIfNeeded: $0).littleEndian }
         return SHA256.hexDigest(ids.withUnsafeBytes { Array($0) })
     }
+
+    /// The key as `feature_cache` stores it.
+    var record: FeatureCacheRecord.Key {
+        FeatureCacheRecord.Key(backboneHash: backboneHash, tower: tower.rawValue, layer: layer,
+                               preprocessHash: preprocessHash, inputHash: inputHash)
+    }
 }
 
 /// A hidden state read back from the cache.
@@ -76,36 +81,45 @@ public struct FeatureCache: Sendable {
     /// Stores (or replaces) entries in one transaction. `values.count` must equal the product of `shape`.
     /// - Throws: `StoreError` from the database.
     public func save(_ entries: [(key: FeatureKey, shape: [Int], values: [Float])]) throws {
-        try save(entries, conflict: "REPLACE")
+        try save(entries, replacing: true)
     }
 
-    private func save(_ entries: [(key: FeatureKey, shape: [Int], values: [Float])], conflict: String) throws {
+    private func save(_ entries: [(key: FeatureKey, shape: [Int], values: [Float])], replacing: Bool) throws {
         for entry in entries {
             precondition(entry.values.count == entry.shape.reduce(1, *),
                          "FeatureCache.save: \(entry.values.count) values for shape \(entry.shape)")
         }
-        let dtype = self.dtype
-        try store.grdbWrite { db in
-            let now = Store.now()
-            for entry in entries {
-                let data = dtype == .float16 ? Data(Float16Codec.encode(entry.values))
-                                             : entry.values.withUnsafeBytes { Data($0) }
-                try db.execute(sql: """
-                    INSERT OR \(conflict) INTO feature_cache (backbone_hash, tower, layer, preprocess_hash, input_hash,
-                                                          dtype, shape, data, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [entry.key.backboneHash, entry.key.tower.rawValue, entry.key.layer,
-                                     entry.key.preprocessHash, entry.key.inputHash, dtype.rawValue,
-                                     "[" + entry.shape.map(String.init).joined(separator: ",") + "]", data, now])
+        // One row per key, as if saved one after the other: the last entry of a key when replacing, else the first
+        // (PostgreSQL refuses a multi-row upsert that touches a row twice).
+        var position: [FeatureKey: Int] = [:]
+        var unique: [(key: FeatureKey, shape: [Int], values: [Float])] = []
+        for entry in entries {
+            if let index = position[entry.key] {
+                if replacing { unique[index] = entry }
+            } else {
+                position[entry.key] = unique.count
+                unique.append(entry)
             }
+        }
+        let dtype = self.dtype
+        let encoded = unique.map { entry in
+            (key: entry.key.record, shape: "[" + entry.shape.map(String.init).joined(separator: ",") + "]",
+             data: dtype == .float16 ? Data(Float16Codec.encode(entry.values)) : entry.values.withUnsafeBytes { Data($0) })
+        }
+        try store.write { tx in
+            let now = try tx.databaseNow()
+            try FeatureCacheRecord.save(encoded.map { entry in
+                FeatureCacheRecord(key: entry.key, dtype: dtype.rawValue, shape: entry.shape, data: entry.data,
+                                   createdAt: now)
+            }, replacing: replacing, in: tx)
         }
     }
 
-    /// Stores the entries that are not cached yet and leaves existing ones as they are (first writer wins), so a
-    /// value a running job has read never changes under it.
+    /// Stores the entries that are not cached yet and leaves existing ones as they are (first writer wins, also
+    /// when two processes write the same entries at once), so a value a running job has read never changes under it.
     /// - Throws: `StoreError` from the database.
     public func saveIfAbsent(_ entries: [(key: FeatureKey, shape: [Int], values: [Float])]) throws {
-        try save(entries, conflict: "IGNORE")
+        try save(entries, replacing: false)
     }
 
     /// Stores one entry.
@@ -121,15 +135,11 @@ public struct FeatureCache: Sendable {
 
     /// The cached entries among `keys` (missing keys are absent from the result), read in one snapshot.
     public func load(_ keys: [FeatureKey]) throws -> [FeatureKey: CachedFeature] {
-        try store.grdbRead { db in
+        try store.read { tx in
             var found: [FeatureKey: CachedFeature] = [:]
             for key in keys {
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT dtype, shape, data FROM feature_cache
-                    WHERE backbone_hash = ? AND tower = ? AND layer = ? AND preprocess_hash = ? AND input_hash = ?
-                    """, arguments: [key.backboneHash, key.tower.rawValue, key.layer, key.preprocessHash, key.inputHash])
-                else { continue }
-                found[key] = try Self.decode(row)
+                guard let record = try FeatureCacheRecord.find(key.record, in: tx) else { continue }
+                found[key] = try Self.decode(record)
             }
             return found
         }
@@ -137,38 +147,24 @@ public struct FeatureCache: Sendable {
 
     /// The keys among `keys` that are not cached yet (what a feature pass still has to compute).
     public func missing(_ keys: [FeatureKey]) throws -> [FeatureKey] {
-        try store.grdbRead { db in
-            try keys.filter { key in
-                try Int.fetchOne(db, sql: """
-                    SELECT 1 FROM feature_cache
-                    WHERE backbone_hash = ? AND tower = ? AND layer = ? AND preprocess_hash = ? AND input_hash = ?
-                    """, arguments: [key.backboneHash, key.tower.rawValue, key.layer, key.preprocessHash,
-                                     key.inputHash]) == nil
-            }
+        try store.read { tx in
+            try keys.filter { key in try !FeatureCacheRecord.exists(key.record, in: tx) }
         }
     }
 
     /// Deletes every entry of a backbone (e.g. after its weights changed); returns how many rows went.
     @discardableResult
     public func removeAll(backboneHash: String) throws -> Int {
-        try store.grdbWrite { db in
-            try db.execute(sql: "DELETE FROM feature_cache WHERE backbone_hash = ?", arguments: [backboneHash])
-            return db.changesCount
-        }
+        try store.write { tx in try FeatureCacheRecord.deleteAll(backboneHash: backboneHash, in: tx) }
     }
 
     /// Number of entries and total payload bytes.
     public func usage() throws -> (entries: Int, bytes: Int) {
-        try store.grdbRead { db in
-            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(length(data)), 0) AS b FROM feature_cache")
-            return (row?["n"] ?? 0, row?["b"] ?? 0)
-        }
+        try store.read { tx in try FeatureCacheRecord.usage(in: tx) }
     }
 
-    private static func decode(_ row: Row) throws -> CachedFeature {
-        let dtypeText: String = row["dtype"]
-        let shapeText: String = row["shape"]
-        let data: Data = row["data"]
+    private static func decode(_ record: FeatureCacheRecord) throws -> CachedFeature {
+        let (dtypeText, shapeText, data) = (record.dtype, record.shape, record.data)
         guard let dtype = FeatureDType(rawValue: dtypeText) else {
             throw StoreError.corruptRow(table: "feature_cache", detail: "unknown dtype '\(dtypeText)'")
         }

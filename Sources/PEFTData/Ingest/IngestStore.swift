@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTStore
 
 /// An image ready to be stored: file bytes, hash, format and decoded size, plus the optional pixel-cache entry.
@@ -30,169 +29,102 @@ struct IngestBatch: Sendable {
     var problems: [(line: Int, problem: RowProblem)] = []
 }
 
-/// The SQL of ingestion, against the tables of schema.sql (`datasets`, `manifests`, `images`, `image_tensors`,
-/// `examples`, `example_features`, `quarantine`, `events`). Every function runs inside the caller's transaction.
+/// What ingestion reads and writes, as records of PEFTStore (`DatasetRecord`, `ManifestRecord`, `ImageRecord`,
+/// `ImageTensorRecord`, `ExampleRow`, `ExampleFeatureRecord`, `QuarantineRecord`, `Event`). Every function runs
+/// inside the caller's transaction and keeps nothing outside it, so a write transaction can be re-run.
 enum IngestStore {
-    /// The dataset's id, creating the row if needed (and filling a missing task hint).
-    static func datasetID(_ db: Database, name: String, task: String?) throws -> Int64 {
-        try db.execute(sql: "INSERT OR IGNORE INTO datasets (name, task, created_at) VALUES (?, ?, ?)",
-                       arguments: [name, task, Store.now()])
-        if let task {
-            try db.execute(sql: "UPDATE datasets SET task = ? WHERE name = ? AND task IS NULL", arguments: [task, name])
-        }
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM datasets WHERE name = ?", arguments: [name]) else {
-            throw StoreError.notFound(what: "dataset '\(name)'")
-        }
-        return id
-    }
-
-    /// The manifest's id within the dataset (recognised by content hash), creating or refreshing the row.
-    static func manifestID(_ db: Database, datasetID: Int64, manifest: Manifest) throws -> Int64 {
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO manifests (dataset_id, path, sha256, format, rows_total, created_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [datasetID, manifest.path, manifest.sha256, manifest.format.rawValue, manifest.rows.count,
-                             Store.now()])
-        try db.execute(sql: "UPDATE manifests SET path = ?, rows_total = ? WHERE dataset_id = ? AND sha256 = ?",
-                       arguments: [manifest.path, manifest.rows.count, datasetID, manifest.sha256])
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM manifests WHERE dataset_id = ? AND sha256 = ?",
-                                          arguments: [datasetID, manifest.sha256]) else {
-            throw StoreError.notFound(what: "manifest \(manifest.path)")
-        }
-        return id
+    /// The ids of the dataset (created if new, a missing task hint filled) and of the manifest within it
+    /// (recognised by content hash; created, or its path and row count refreshed).
+    static func ids(_ tx: any StoreTransaction, dataset name: String, task: String?, manifest: Manifest) throws
+        -> (dataset: Int64, manifest: Int64)
+    {
+        let now = try tx.databaseNow()
+        let datasetID = try DatasetRecord.ensure(named: name, task: task, now: now, in: tx)
+        let manifestID = try ManifestRecord.ensure(datasetID: datasetID, path: manifest.path, sha256: manifest.sha256,
+                                                   format: manifest.format.rawValue, rowsTotal: manifest.rows.count,
+                                                   now: now, in: tx)
+        return (datasetID, manifestID)
     }
 
     /// The stored examples of the dataset among `keys` (with their features), by source key.
-    static func storedExamples(_ db: Database, datasetID: Int64, keys: [String]) throws -> [String: StoredExample] {
+    static func storedExamples(_ tx: any StoreTransaction, datasetID: Int64, keys: [String]) throws
+        -> [String: StoredExample]
+    {
         var found: [String: StoredExample] = [:]
-        var ids: [Int64: String] = [:]
-        for start in stride(from: 0, to: keys.count, by: 500) {
-            let chunk = Array(keys[start..<min(start + 500, keys.count)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, source_key, split, text, label, score, image_sha256, extra_json FROM examples
-                WHERE dataset_id = ? AND source_key IN (\(marks))
-                """, arguments: StatementArguments([datasetID] + chunk))
-            for row in rows {
-                let key: String = row["source_key"]
-                ids[row["id"]] = key
-                found[key] = StoredExample(split: row["split"], text: row["text"], label: row["label"],
-                                           score: row["score"], imageSHA256: row["image_sha256"],
-                                           extraJSON: row["extra_json"], features: [:])
-            }
+        var keysByID: [Int64: String] = [:]
+        for row in try ExampleRow.stored(datasetID: datasetID, sourceKeys: keys, in: tx) {
+            if let id = row.id { keysByID[id] = row.sourceKey }
+            found[row.sourceKey] = StoredExample(split: row.split, text: row.text, label: row.label, score: row.score,
+                                                 imageSHA256: row.imageSHA256, extraJSON: row.extraJSON, features: [:])
         }
-        let exampleIDs = Array(ids.keys)
-        for start in stride(from: 0, to: exampleIDs.count, by: 500) {
-            let chunk = Array(exampleIDs[start..<min(start + 500, exampleIDs.count)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: """
-                SELECT example_id, name, shape, data FROM example_features WHERE example_id IN (\(marks))
-                """, arguments: StatementArguments(chunk)) {
-                guard let key = ids[row["example_id"]] else { continue }
-                found[key]?.features[row["name"]] = (row["shape"], row["data"])
-            }
+        for feature in try ExampleFeatureRecord.all(exampleIDs: Array(keysByID.keys), in: tx) {
+            guard let key = keysByID[feature.exampleID] else { continue }
+            found[key]?.features[feature.name] = (feature.shape, feature.data)
         }
         return found
     }
 
     /// Which of `hashes` are already stored images, and which have a pixel-cache entry for `preprocessHash`.
-    static func existingImages(_ db: Database, hashes: [String], preprocessHash: String?) throws
+    static func existingImages(_ tx: any StoreTransaction, hashes: [String], preprocessHash: String?) throws
         -> (images: Set<String>, tensors: Set<String>)
     {
-        let images = try chunked(hashes) { chunk, marks in
-            try String.fetchAll(db, sql: "SELECT sha256 FROM images WHERE sha256 IN (\(marks))",
-                                arguments: StatementArguments(chunk))
-        }
+        let images = try ImageRecord.stored(among: hashes, in: tx)
         guard let preprocessHash else { return (images, []) }
-        let tensors = try chunked(hashes) { chunk, marks in
-            try String.fetchAll(db, sql: """
-                SELECT image_sha256 FROM image_tensors WHERE preprocess_hash = ? AND image_sha256 IN (\(marks))
-                """, arguments: StatementArguments([preprocessHash] + chunk))
-        }
-        return (images, tensors)
-    }
-
-    /// Runs an `IN (?, …)` query over `values` in chunks of 500, below SQLite's bound-parameter limit whatever
-    /// the batch size, and unions the results.
-    private static func chunked(_ values: [String], _ query: ([String], String) throws -> [String]) throws -> Set<String> {
-        var found = Set<String>()
-        for start in stride(from: 0, to: values.count, by: 500) {
-            let chunk = Array(values[start..<min(start + 500, values.count)])
-            found.formUnion(try query(chunk, Array(repeating: "?", count: chunk.count).joined(separator: ",")))
-        }
-        return found
+        return (images, try ImageTensorRecord.cached(among: hashes, preprocessHash: preprocessHash, in: tx))
     }
 
     /// Writes one batch. Returns (examples stored, rows that turned out to be duplicates, new images).
-    static func commit(_ db: Database, batch: IngestBatch, datasetID: Int64, manifestID: Int64, file: String,
-                       preprocessHash: String?) throws -> (stored: Int, duplicates: Int, newImages: Int) {
-        let now = Store.now()
+    ///
+    /// De-duplication rests on the tables' keys (`images.sha256`, `examples (dataset_id, source_key)`) with
+    /// `ON CONFLICT DO NOTHING`, so two ingests writing the same rows at once store each of them once.
+    static func commit(_ tx: any StoreTransaction, batch: IngestBatch, datasetID: Int64, manifestID: Int64,
+                       file: String, preprocessHash: String?) throws -> (stored: Int, duplicates: Int, newImages: Int) {
+        let now = try tx.databaseNow()
         var newImages = 0
         for image in batch.images {
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO images (sha256, format, width, height, byte_count, bytes, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [image.sha256, image.format.rawValue, image.width, image.height, image.bytes.count,
-                                 Data(image.bytes), now])
-            newImages += db.changesCount
+            let record = ImageRecord(sha256: image.sha256, format: image.format.rawValue, width: image.width,
+                                     height: image.height, bytes: Data(image.bytes), createdAt: now)
+            if try record.insertIfAbsent(in: tx) { newImages += 1 }
             if let pixels = image.cachedPixels, let preprocessHash {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO image_tensors (image_sha256, preprocess_hash, dtype, shape, data, created_at)
-                    VALUES (?, ?, 'uint8', ?, ?, ?)
-                    """, arguments: [image.sha256, preprocessHash, "[\(pixels.height),\(pixels.width),3]",
-                                     Data(pixels.pixels), now])
+                try ImageTensorRecord(imageSHA256: image.sha256, preprocessHash: preprocessHash, dtype: "uint8",
+                                      shape: "[\(pixels.height),\(pixels.width),3]", data: Data(pixels.pixels),
+                                      createdAt: now).insertIfAbsent(in: tx)
             }
         }
         var stored = 0, duplicates = batch.duplicateLines.count
         var resolvedLines = batch.duplicateLines
         for example in batch.examples {
             let row = example.row
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO examples (dataset_id, source_key, split, text, token_ids, image_sha256, label,
-                                                score, extra_json, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [datasetID, row.sourceKey, row.split, row.text, example.tokenIds.map(Self.int32Blob),
-                                 example.imageSHA256, row.label, row.score, example.extraJSON, now])
+            let record = ExampleRow(datasetID: datasetID, sourceKey: row.sourceKey, split: row.split, text: row.text,
+                                    tokenIDs: example.tokenIds.map(Self.int32Blob), imageSHA256: example.imageSHA256,
+                                    label: row.label, score: row.score, extraJSON: example.extraJSON, createdAt: now)
             resolvedLines.append(row.line)
-            guard db.changesCount == 1 else {
+            guard let exampleID = try record.insertIfAbsent(in: tx) else {
                 duplicates += 1
                 continue
             }
             stored += 1
-            let exampleID = db.lastInsertedRowID
             for feature in row.features {
-                try db.execute(sql: "INSERT INTO example_features (example_id, name, shape, data) VALUES (?, ?, ?, ?)",
-                               arguments: [exampleID, feature.name, StoredExample.shape(feature.shape),
-                                           Self.float32Blob(feature.values)])
+                try ExampleFeatureRecord(exampleID: exampleID, name: feature.name,
+                                         shape: StoredExample.shape(feature.shape),
+                                         data: Self.float32Blob(feature.values)).insert(in: tx)
             }
         }
-        for line in resolvedLines {
-            try db.execute(sql: "DELETE FROM quarantine WHERE dataset_id = ? AND file = ? AND line = ?",
-                           arguments: [datasetID, file, line])
-        }
+        try QuarantineRecord.clear(datasetID: datasetID, file: file, lines: resolvedLines, in: tx)
         for (line, problem) in batch.problems {
-            try db.execute(sql: """
-                INSERT INTO quarantine (dataset_id, file, line, field, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (dataset_id, file, line) DO UPDATE SET field = excluded.field, reason = excluded.reason
-                """, arguments: [datasetID, file, line, problem.field, problem.reason, now])
+            try QuarantineRecord.record(datasetID: datasetID, file: file, line: line, field: problem.field,
+                                        reason: problem.reason, now: now, in: tx)
         }
-        try db.execute(sql: """
-            UPDATE manifests SET rows_stored = rows_stored + ?,
-                rows_quarantined = (SELECT COUNT(*) FROM quarantine WHERE dataset_id = ? AND file = ?)
-            WHERE id = ?
-            """, arguments: [stored, datasetID, file, manifestID])
+        try ManifestRecord.addBatch(id: manifestID, stored: stored, datasetID: datasetID, file: file, in: tx)
         return (stored, duplicates, newImages)
     }
 
     /// Marks the manifest complete and records an `ingest` event with the summary.
-    static func finish(_ db: Database, manifestID: Int64, summary: IngestSummary) throws {
-        try db.execute(sql: """
-            UPDATE manifests SET completed_at = ?,
-                rows_duplicate = MAX(0, rows_total - rows_stored - rows_quarantined)
-            WHERE id = ?
-            """, arguments: [Store.now(), manifestID])
-        try db.execute(sql: "INSERT INTO events (run_id, level, kind, message, created_at) VALUES (NULL, ?, 'ingest', ?, ?)",
-                       arguments: [summary.quarantined > 0 ? "warning" : "info", summary.description, Store.now()])
+    static func finish(_ tx: any StoreTransaction, manifestID: Int64, summary: IngestSummary) throws {
+        let now = try tx.databaseNow()
+        try ManifestRecord.complete(id: manifestID, now: now, in: tx)
+        try Event.record(tx, runID: nil, level: summary.quarantined > 0 ? .warning : .info, kind: "ingest",
+                         message: summary.description, now: now)
     }
 
     /// Little-endian Int32 bytes (token ids).

@@ -75,9 +75,8 @@ public struct Ingestor: Sendable {
         let manifest = try Manifest.read(manifestURL, format: options.format)
         let root = ImageRoot(options.imageRoot ?? manifestURL.deletingLastPathComponent())
         let mapping = options.mapping
-        let (datasetID, manifestID) = try store.grdbWrite { db in
-            let dataset = try IngestStore.datasetID(db, name: name, task: mapping.task)
-            return (dataset, try IngestStore.manifestID(db, datasetID: dataset, manifest: manifest))
+        let (datasetID, manifestID) = try store.write { tx in
+            try IngestStore.ids(tx, dataset: name, task: mapping.task, manifest: manifest)
         }
         var summary = IngestSummary(dataset: name, manifest: manifest.path, rows: manifest.rows.count, stored: 0,
                                     duplicates: 0, quarantined: 0, newImages: 0, seconds: 0)
@@ -85,8 +84,8 @@ public struct Ingestor: Sendable {
         for batchStart in stride(from: 0, to: manifest.rows.count, by: max(1, options.batchSize)) {
             let rows = Array(manifest.rows[batchStart..<min(manifest.rows.count, batchStart + max(1, options.batchSize))])
             let batch = try prepare(rows, datasetID: datasetID, root: root, options: options, seenKeys: &seenKeys)
-            let result = try store.grdbWrite { db in
-                try IngestStore.commit(db, batch: batch, datasetID: datasetID, manifestID: manifestID,
+            let result = try store.write { tx in
+                try IngestStore.commit(tx, batch: batch, datasetID: datasetID, manifestID: manifestID,
                                        file: manifest.path, preprocessHash: options.pixelCache?.cacheKey)
             }
             summary.stored += result.stored
@@ -99,7 +98,7 @@ public struct Ingestor: Sendable {
         }
         summary.seconds = Date().timeIntervalSince(start)
         let final = summary
-        try store.grdbWrite { db in try IngestStore.finish(db, manifestID: manifestID, summary: final) }
+        try store.write { tx in try IngestStore.finish(tx, manifestID: manifestID, summary: final) }
         return summary
     }
 
@@ -118,8 +117,8 @@ public struct Ingestor: Sendable {
             case .failure(let problem): batch.problems.append((row.line, problem))
             }
         }
-        let stored = try store.grdbRead { db in
-            try IngestStore.storedExamples(db, datasetID: datasetID, keys: candidates.map(\.sourceKey))
+        let stored = try store.read { tx in
+            try IngestStore.storedExamples(tx, datasetID: datasetID, keys: candidates.map(\.sourceKey))
         }
         var parsed: [ParsedRow] = []
         for row in candidates {
@@ -143,8 +142,8 @@ public struct Ingestor: Sendable {
         }
         let hashes = Array(Set(loaded.compactMap { try? $0.get() }.flatMap { $0.all.map(\.sha256) }))
         let preprocessHash = options.pixelCache?.cacheKey
-        let known = try store.grdbRead { db in
-            try IngestStore.existingImages(db, hashes: hashes, preprocessHash: preprocessHash)
+        let known = try store.read { tx in
+            try IngestStore.existingImages(tx, hashes: hashes, preprocessHash: preprocessHash)
         }
 
         // Decode each distinct image of a new row the database lacks (or lacks a cache entry for), once.

@@ -1,8 +1,8 @@
 import Foundation
-import GRDB
 import PEFTStore
 
-/// One stored example, as training and evaluation read it.
+/// One stored example, as training and evaluation read it (the `examples` row, PEFTStore's `ExampleRow`, with its
+/// token ids decoded).
 public struct ExampleRecord: Sendable, Equatable {
     public var id: Int64
     public var sourceKey: String
@@ -27,33 +27,21 @@ public struct DatasetReader: Sendable {
     /// The examples of `dataset` (optionally one split), in insertion order.
     /// - Throws: `StoreError.notFound` when the dataset does not exist.
     public func examples(dataset: String, split: String? = nil) throws -> [ExampleRecord] {
-        try store.grdbRead { db in
-            guard let datasetID = try Int64.fetchOne(db, sql: "SELECT id FROM datasets WHERE name = ?", arguments: [dataset])
-            else { throw StoreError.notFound(what: "dataset '\(dataset)'") }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, source_key, split, text, token_ids, image_sha256, label, score, extra_json FROM examples
-                WHERE dataset_id = ? AND (? IS NULL OR split = ?) ORDER BY id
-                """, arguments: [datasetID, split, split])
-            return rows.map { row in
-                let blob: Data? = row["token_ids"]
-                return ExampleRecord(
-                    id: row["id"], sourceKey: row["source_key"], split: row["split"], text: row["text"],
-                    tokenIds: blob.map { data in
-                        data.withUnsafeBytes { raw in
-                            (0..<(raw.count / 4)).map { Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
-                        }
-                    },
-                    imageSHA256: row["image_sha256"], label: row["label"], score: row["score"], extraJSON: row["extra_json"])
+        try store.read { tx in
+            guard let datasetID = try DatasetRecord.id(named: dataset, in: tx) else {
+                throw StoreError.notFound(what: "dataset '\(dataset)'")
             }
+            return try ExampleRow.all(datasetID: datasetID, split: split, in: tx).map(ExampleRecord.init)
         }
     }
 
     /// The original file bytes of an image.
     /// - Throws: `StoreError.notFound`.
     public func imageBytes(sha256: String) throws -> [UInt8] {
-        try store.grdbRead { db in
-            guard let data = try Data.fetchOne(db, sql: "SELECT bytes FROM images WHERE sha256 = ?", arguments: [sha256])
-            else { throw StoreError.notFound(what: "image \(sha256)") }
+        try store.read { tx in
+            guard let data = try ImageRecord.bytes(sha256: sha256, in: tx) else {
+                throw StoreError.notFound(what: "image \(sha256)")
+            }
             return [UInt8](data)
         }
     }
@@ -66,15 +54,12 @@ public struct DatasetReader: Sendable {
         -> PixelValues
     {
         let key = preprocessor.cacheKey
-        let cached = try store.grdbRead { db in
-            try Row.fetchOne(db, sql: """
-                SELECT shape, data FROM image_tensors WHERE image_sha256 = ? AND preprocess_hash = ? AND dtype = 'uint8'
-                """, arguments: [sha, key])
+        let cached = try store.read { tx in
+            try ImageTensorRecord.find(imageSHA256: sha, preprocessHash: key, dtype: "uint8", in: tx)
         }
         if let cached {
-            let shape = (cached["shape"] as String).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-                .split(separator: ",").compactMap { Int($0) }
-            let data: Data = cached["data"]
+            let shape = Self.dimensions(cached.shape)
+            let data = cached.data
             if shape.count == 3, shape[2] == 3, shape[0] * shape[1] * 3 == data.count {
                 return preprocessor.normalized(RGBImage(width: shape[1], height: shape[0], pixels: [UInt8](data)))
             }
@@ -82,11 +67,10 @@ public struct DatasetReader: Sendable {
         let crop = try preprocessor.resizedAndCropped(try ImageDecoder.decode(try imageBytes(sha256: sha),
                                                                            options: preprocessor.decodeOptions))
         if storeOnMiss {
-            try store.grdbWrite { db in
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO image_tensors (image_sha256, preprocess_hash, dtype, shape, data, created_at)
-                    VALUES (?, ?, 'uint8', ?, ?, ?)
-                    """, arguments: [sha, key, "[\(crop.height),\(crop.width),3]", Data(crop.pixels), Store.now()])
+            try store.write { tx in
+                try ImageTensorRecord(imageSHA256: sha, preprocessHash: key, dtype: "uint8",
+                                      shape: "[\(crop.height),\(crop.width),3]", data: Data(crop.pixels),
+                                      createdAt: try tx.databaseNow()).save(in: tx)
             }
         }
         return preprocessor.normalized(crop)
@@ -94,16 +78,31 @@ public struct DatasetReader: Sendable {
 
     /// An example's extra modality feature sequence (`[frames, dims]` Float32), or nil when it has none by that name.
     public func feature(exampleID: Int64, name: String) throws -> (shape: [Int], values: [Float])? {
-        try store.grdbRead { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT shape, data FROM example_features WHERE example_id = ? AND name = ?",
-                                             arguments: [exampleID, name]) else { return nil }
-            let shape = (row["shape"] as String).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-                .split(separator: ",").compactMap { Int($0) }
-            let data: Data = row["data"]
-            let values = data.withUnsafeBytes { raw in
-                (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
-            }
-            return (shape, values)
+        guard let feature = try store.read({ tx in try ExampleFeatureRecord.find(exampleID: exampleID, name: name, in: tx) })
+        else { return nil }
+        let values = feature.data.withUnsafeBytes { raw in
+            (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
         }
+        return (Self.dimensions(feature.shape), values)
+    }
+
+    /// The dimensions of a stored shape (`[8,16]` → [8, 16]).
+    private static func dimensions(_ shape: String) -> [Int] {
+        shape.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",").compactMap { Int($0) }
+    }
+}
+
+extension ExampleRecord {
+    /// The training view of a stored `examples` row.
+    init(_ row: ExampleRow) {
+        self.init(id: row.id ?? 0, sourceKey: row.sourceKey, split: row.split, text: row.text,
+                  tokenIds: row.tokenIDs.map { data in
+                      data.withUnsafeBytes { raw in
+                          (0..<(raw.count / 4)).map {
+                              Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)))
+                          }
+                      }
+                  },
+                  imageSHA256: row.imageSHA256, label: row.label, score: row.score, extraJSON: row.extraJSON)
     }
 }

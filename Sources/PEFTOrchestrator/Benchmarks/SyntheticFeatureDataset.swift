@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTStore
 
 /// Writes a small, deterministic, linearly separable feature dataset into a store (orchestrator tests and
@@ -16,23 +15,22 @@ public enum SyntheticFeatureDataset {
             return Float(state >> 40) / Float(1 << 24) * 2 - 1
         }
         let direction = (0..<dimension).map { _ in next() }
-        try store.grdbWrite { db in
-            try db.execute(sql: "INSERT INTO datasets (name, task, created_at) VALUES (?, 'classification', 0)", arguments: [name])
-            let datasetID = db.lastInsertedRowID
-            var index = 0
-            for (split, count) in [("train", train), ("val", val), ("test", test)] {
-                for _ in 0..<count {
-                    let x = (0..<dimension).map { _ in next() }
-                    let label = zip(x, direction).map(*).reduce(0, +) > 0 ? 1 : 0
-                    try db.execute(sql: """
-                        INSERT INTO examples (dataset_id, source_key, split, text, label, score, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, 0)
-                        """, arguments: [datasetID, "ex\(index)", split, "example \(index)", label, Double(label) * 2 - 1])
-                    let data = x.withUnsafeBufferPointer { Data(buffer: $0) }
-                    try db.execute(sql: "INSERT INTO example_features (example_id, name, shape, data) VALUES (?, 'features', ?, ?)",
-                                   arguments: [db.lastInsertedRowID, "[\(dimension)]", data])
-                    index += 1
-                }
+        var examples: [(split: String, features: [Float], label: Int)] = []
+        for (split, count) in [("train", train), ("val", val), ("test", test)] {
+            for _ in 0..<count {
+                let x = (0..<dimension).map { _ in next() }
+                examples.append((split, x, zip(x, direction).map(*).reduce(0, +) > 0 ? 1 : 0))
+            }
+        }
+        try store.write { tx in
+            let datasetID = try DatasetRecord.insert(name: name, task: "classification", now: 0, in: tx)
+            for (index, example) in examples.enumerated() {
+                let exampleID = try ExampleRow(datasetID: datasetID, sourceKey: "ex\(index)", split: example.split,
+                                               text: "example \(index)", label: example.label,
+                                               score: Double(example.label) * 2 - 1, createdAt: 0).insert(in: tx)
+                try ExampleFeatureRecord(exampleID: exampleID, name: "features", shape: "[\(dimension)]",
+                                         data: example.features.withUnsafeBufferPointer { Data(buffer: $0) })
+                    .insert(in: tx)
             }
         }
     }

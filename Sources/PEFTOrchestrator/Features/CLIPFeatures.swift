@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTData
 import PEFTStore
@@ -32,11 +31,9 @@ public struct CLIPFeatures: Sendable {
         let configText = (try? String(contentsOf: backboneDirectory.appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         let (hash, name, path, count) = (backboneHash, backboneDirectory.lastPathComponent, backboneDirectory.path,
                                          backbone.model.parameterCount())
-        try store.grdbWrite { db in
-            try db.execute(sql: """
-                INSERT INTO backbones (hash, name, path, config_json, parameter_count, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (hash) DO UPDATE SET path = excluded.path
-                """, arguments: [hash, name, path, configText, count, Store.now()])
+        try store.write { tx in
+            try BackboneRecord(hash: hash, name: name, path: path, configJSON: configText, parameterCount: count,
+                               createdAt: try tx.databaseNow()).register(in: tx)
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTData
 import PEFTStore
 
@@ -18,34 +17,26 @@ struct FeatureTable {
     /// Sequences `[frames, dims]` are mean-pooled over frames.
     /// - Throws: `PermanentRunError` when the dataset or the feature is missing or shapes disagree.
     static func load(store: Store, dataset: String, split: String, feature: String) throws -> FeatureTable {
-        let rows = try store.grdbRead { db in
-            try Row.fetchAll(db, sql: """
-                SELECT x.id, x.label, x.score, f.shape, f.data FROM examples x
-                JOIN datasets d ON d.id = x.dataset_id
-                JOIN example_features f ON f.example_id = x.id AND f.name = ?
-                WHERE d.name = ? AND x.split = ? ORDER BY x.id
-                """, arguments: [feature, dataset, split])
-        }
-        var table = FeatureTable(features: [], labels: [], scores: [])
-        for row in rows {
-            let shapeText: String = row["shape"]
-            let data: Data = row["data"]
-            let shape = (try? JSONDecoder().decode([Int].self, from: Data(shapeText.utf8))) ?? []
-            let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            guard let width = shape.last, width > 0, values.count == shape.reduce(1, *) else {
-                throw PermanentRunError("dataset '\(dataset)': feature '\(feature)' has shape \(shapeText) but \(values.count) values")
+        try store.read { tx -> FeatureTable in
+            var table = FeatureTable(features: [], labels: [], scores: [])
+            try ExampleFeatureRecord.forEachLabelled(dataset: dataset, name: feature, split: split, in: tx) { row in
+                let shape = (try? JSONDecoder().decode([Int].self, from: Data(row.shape.utf8))) ?? []
+                let values = row.data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                guard let width = shape.last, width > 0, values.count == shape.reduce(1, *) else {
+                    throw PermanentRunError("dataset '\(dataset)': feature '\(feature)' has shape \(row.shape) but \(values.count) values")
+                }
+                let frames = values.count / width
+                var pooled = [Float](repeating: 0, count: width)
+                for f in 0..<frames { for j in 0..<width { pooled[j] += values[f * width + j] / Float(frames) } }
+                if let first = table.features.first, first.count != width {
+                    throw PermanentRunError("dataset '\(dataset)': feature '\(feature)' is \(width)-wide in one example and \(first.count)-wide in another")
+                }
+                table.features.append(pooled)
+                table.labels.append(row.label ?? -1)
+                table.scores.append(row.score ?? .nan)
+                table.ids.append(row.exampleID)
             }
-            let frames = values.count / width
-            var pooled = [Float](repeating: 0, count: width)
-            for f in 0..<frames { for j in 0..<width { pooled[j] += values[f * width + j] / Float(frames) } }
-            if let first = table.features.first, first.count != width {
-                throw PermanentRunError("dataset '\(dataset)': feature '\(feature)' is \(width)-wide in one example and \(first.count)-wide in another")
-            }
-            table.features.append(pooled)
-            table.labels.append((row["label"] as Int?) ?? -1)
-            table.scores.append((row["score"] as Double?) ?? .nan)
-            table.ids.append(row["id"])
+            return table
         }
-        return table
     }
 }

@@ -38,7 +38,7 @@ public struct ExperimentQueue {
             var checks = PlanChecks(registry: registry)
             for spec in specs {
                 try spec.forEachPlan { plan in
-                    for error in try checks.problems(plan, of: spec, db: db, storePath: store.path) where !problems.contains(error) {
+                    for error in try checks.problems(plan, of: spec, in: db.storeTransaction, storePath: store.path) where !problems.contains(error) {
                         problems.append(error)
                     }
                 }

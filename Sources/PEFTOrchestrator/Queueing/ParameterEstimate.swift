@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTMethods
 import PEFTStore
@@ -18,18 +17,10 @@ public enum ParameterEstimate {
         if let backbone = config.backbone {
             shape = try? CLIPConfig.load(from: BackboneReference(backbone).directory(storePath: store.path).appendingPathComponent("config.json"))
         }
-        let (classes, featureWidth) = try store.grdbRead { db -> (Int, Int?) in
-            let maxLabel = try Int.fetchOne(db, sql: """
-                SELECT MAX(x.label) FROM examples x JOIN datasets d ON d.id = x.dataset_id WHERE d.name = ?
-                """, arguments: [config.dataset])
-            var width: Int?
-            if let feature = method.inputFeature,
-               let shapeText = try String.fetchOne(db, sql: """
-                    SELECT f.shape FROM example_features f JOIN examples x ON x.id = f.example_id
-                    JOIN datasets d ON d.id = x.dataset_id WHERE d.name = ? AND f.name = ? LIMIT 1
-                    """, arguments: [config.dataset, feature]) {
-                width = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
-                    .last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let (classes, featureWidth) = try store.read { tx -> (Int, Int?) in
+            let maxLabel = try DatasetFacts.read(dataset: config.dataset, in: tx).maxLabel
+            let width = try method.inputFeature.flatMap {
+                try DatasetFacts.featureShape(dataset: config.dataset, feature: $0, in: tx)?.last
             }
             return (Swift.max(2, (maxLabel ?? 1) + 1), width)
         }

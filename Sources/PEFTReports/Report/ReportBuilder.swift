@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTMethods
 import PEFTStore
 
@@ -10,7 +9,7 @@ extension ComparisonReport {
     /// - Throws: `ReportError` for unknown experiments, metrics or baselines; `StoreError` for the database.
     public init(store: Store, options: ReportOptions) throws {
         self.options = options
-        let loaded = try store.grdbRead { db in try ReportInputs(db: db, options: options) }
+        let loaded = try store.read { tx in try ReportInputs(tx: tx, options: options) }
         let baselines = try BaselineFinder(options.baseline, groups: loaded.groups)
         experiments = try loaded.experimentOrder.map { name in
             let groups = loaded.groups.filter { $0.experiment == name }
@@ -47,15 +46,15 @@ struct ReportInputs {
     /// Training loss and validation metrics per run: run → (split, name) → rows.
     var curves: [Int64: [String: [MetricRow]]]
 
-    init(db: Database, options: ReportOptions) throws {
-        let known = try ReportRun.experimentNames(in: db.storeTransaction)
+    init(tx: any StoreTransaction, options: ReportOptions) throws {
+        let known = try ReportRun.experimentNames(in: tx)
         if known.isEmpty { throw ReportError.noExperiments }
         for name in options.experiments where !known.contains(name) { throw ReportError.unknownExperiment(name, known: known) }
         let metricNames = Set(TaskKind.allCases.flatMap(\.metricNames))
         for metric in options.metrics where !metricNames.contains(metric) {
             throw ReportError.unknownMetric(metric, known: TaskKind.allCases.flatMap(\.metricNames).reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
         }
-        let runs = try ReportRun.all(experiments: options.experiments, in: db.storeTransaction)
+        let runs = try ReportRun.all(experiments: options.experiments, in: tx)
         experimentOrder = options.experiments.isEmpty ? known.filter { name in runs.contains { $0.experiment == name } } : options.experiments
         groups = []
         var index: [String: Int] = [:]
@@ -67,27 +66,27 @@ struct ReportInputs {
                                    grid: GridLabel.values(gridJSON: run.gridJSON), config: try ConfigValue.parseJSON(run.configJSON),
                                    runs: [run]))
         }
-        selected = try RunSelection.steps(selection: options.selection.rawValue, in: db.storeTransaction)
+        selected = try RunSelection.steps(selection: options.selection.rawValue, in: tx)
         let succeeded = groups.flatMap(\.succeeded).map(\.runID)
         let names = Array(Set(groups.flatMap { ExperimentTable.metrics(for: $0, options: options) }))
         values = [:]
-        for row in try MetricRow.some(runIDs: succeeded, split: options.split, names: names, in: db.storeTransaction)
+        for row in try MetricRow.some(runIDs: succeeded, split: options.split, names: names, in: tx)
         where selected[row.runID]?.step == row.step {
             values[row.runID, default: [:]][row.name] = row.value
         }
         predictions = [:]
         for id in succeeded {
             guard let step = selected[id]?.step else { continue }
-            if let record = try PredictionRecord.fetch(runID: id, split: options.split, step: step, in: db.storeTransaction) {
+            if let record = try PredictionRecord.fetch(runID: id, split: options.split, step: step, in: tx) {
                 predictions[id] = record.predictions
             }
         }
         curves = [:]
-        for row in try MetricRow.some(runIDs: succeeded, split: "train", names: ["loss"], in: db.storeTransaction) {
+        for row in try MetricRow.some(runIDs: succeeded, split: "train", names: ["loss"], in: tx) {
             curves[row.runID, default: [:]]["train loss", default: []].append(row)
         }
         let targets = Array(Set(groups.map(\.targetMetric)))
-        for row in try MetricRow.some(runIDs: succeeded, split: "val", names: targets, in: db.storeTransaction) {
+        for row in try MetricRow.some(runIDs: succeeded, split: "val", names: targets, in: tx) {
             curves[row.runID, default: [:]]["val " + row.name, default: []].append(row)
         }
     }

@@ -17,9 +17,8 @@ extension PEFTLab {
 
         func run() throws {
             let store = try database.open(create: true)
-            let tables = try store.query("SELECT COUNT(*) FROM sqlite_master WHERE type IN ('table', 'view')")
-            let count = tables.rows.first?.first?.text ?? "?"
-            printOut("\(store.path): schema version \(Schema.version), \(count) tables and views\n")
+            let schema = try store.read { try SchemaSummary.read(in: $0) }
+            printOut("\(store.path): schema version \(Schema.version), \(schema.tablesAndViews) tables and views\n")
         }
     }
 }

@@ -21,14 +21,17 @@ extension PEFTLab {
 
         func run() throws {
             let store = try database.open(access: .readOnly)
-            var conditions: [String] = [], arguments: [String] = []
-            if let experiment { conditions.append("experiment = ?"); arguments.append(experiment) }
-            if let state { conditions.append("state = ?"); arguments.append(state) }
-            let sql = """
-                SELECT run_id, experiment, method, grid, seed, state, steps, test_accuracy, test_f1, test_mae, val_loss
-                FROM results \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY run_id
-                """
-            printOut(output.format.render(TextTable(try store.query(sql, arguments: arguments))))
+            let runs = try store.read { try RunSummary.all(experiment: experiment, state: state, in: $0) }
+            let table = TextTable(
+                columns: ["run_id", "experiment", "method", "grid", "seed", "state", "steps", "test_accuracy", "test_f1",
+                          "test_mae", "val_loss"],
+                rows: runs.map { run in
+                    [TextTable.Cell(stored: run.runID), TextTable.Cell(run.experiment), TextTable.Cell(run.method),
+                     TextTable.Cell(run.grid), TextTable.Cell(stored: run.seed), TextTable.Cell(run.state),
+                     TextTable.Cell(stored: run.steps), TextTable.Cell(stored: run.testAccuracy),
+                     TextTable.Cell(stored: run.testF1), TextTable.Cell(stored: run.testMAE), TextTable.Cell(stored: run.valLoss)]
+                })
+            printOut(output.format.render(table))
         }
     }
 }

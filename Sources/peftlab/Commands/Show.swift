@@ -17,28 +17,36 @@ extension PEFTLab {
 
         func run() throws {
             let store = try database.open(access: .readOnly)
-            let id = String(runID)
-            let runs = try store.query("""
-                SELECT r.id, e.name AS experiment, r.method, r.seed, r.state, r.attempts, r.max_attempts, r.step,
-                       r.total_steps, r.grid_json AS grid, r.error, r.config_json AS config
-                FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?
-                """, arguments: [id])
-            guard let row = runs.rows.first else { throw StoreError.notFound(what: "run \(runID)") }
-            for (column, value) in zip(runs.columns, row) { printOut("\(column): \(value.text)\n") }
-            let sections: [(String, String)] = [
-                ("attempts", "SELECT attempt, worker_id, outcome, error, round(ended_at - started_at, 2) AS seconds FROM attempts WHERE run_id = ? ORDER BY attempt"),
-                ("checkpoints", "SELECT step, epoch, cursor, best_metric, is_best, byte_count FROM checkpoints WHERE run_id = ? ORDER BY step"),
-                ("metrics", """
-                    SELECT split, name, COUNT(*) AS points, MIN(step) AS first_step, MAX(step) AS last_step,
-                           MIN(value) AS min, MAX(value) AS max,
-                           (SELECT value FROM metrics m2 WHERE m2.run_id = m.run_id AND m2.split = m.split AND m2.name = m.name ORDER BY step DESC LIMIT 1) AS last
-                    FROM metrics m WHERE run_id = ? GROUP BY split, name ORDER BY split, name
-                    """),
-                ("events", "SELECT kind, level, message FROM events WHERE run_id = ? ORDER BY id"),
-            ]
-            for (title, sql) in sections {
-                printOut("\n\(title):\n" + TextTable(try store.query(sql, arguments: [id])).renderText())
+            guard let run = try store.read({ try RunDetail.fetch(runID: runID, in: $0) }) else {
+                throw StoreError.notFound(what: "run \(runID)")
             }
+            let fields: [(String, any SQLValueConvertible)] = [
+                ("id", run.id), ("experiment", run.experiment), ("method", run.method), ("seed", run.seed),
+                ("state", run.state), ("attempts", run.attempts), ("max_attempts", run.maxAttempts), ("step", run.step),
+                ("total_steps", run.totalSteps), ("grid", run.grid), ("error", run.error), ("config", run.config),
+            ]
+            for (name, value) in fields { printOut("\(name): \(TextTable.Cell(stored: value).text)\n") }
+            let sections: [(String, TextTable)] = [
+                ("attempts", TextTable(columns: ["attempt", "worker_id", "outcome", "error", "seconds"], rows: run.history.map {
+                    [TextTable.Cell(stored: $0.attempt), TextTable.Cell(stored: $0.workerID), TextTable.Cell(stored: $0.outcome),
+                     TextTable.Cell(stored: $0.error), TextTable.Cell(stored: $0.seconds)]
+                })),
+                ("checkpoints", TextTable(columns: ["step", "epoch", "cursor", "best_metric", "is_best", "byte_count"],
+                                          rows: run.checkpoints.map {
+                    [TextTable.Cell(stored: $0.step), TextTable.Cell(stored: $0.epoch), TextTable.Cell(stored: $0.cursor),
+                     TextTable.Cell(stored: $0.bestMetric), TextTable.Cell(stored: $0.isBest), TextTable.Cell(stored: $0.byteCount)]
+                })),
+                ("metrics", TextTable(columns: ["split", "name", "points", "first_step", "last_step", "min", "max", "last"],
+                                      rows: run.metrics.map {
+                    [TextTable.Cell($0.split), TextTable.Cell($0.name), TextTable.Cell(stored: $0.points),
+                     TextTable.Cell(stored: $0.firstStep), TextTable.Cell(stored: $0.lastStep), TextTable.Cell(stored: $0.min),
+                     TextTable.Cell(stored: $0.max), TextTable.Cell(stored: $0.last)]
+                })),
+                ("events", TextTable(columns: ["kind", "level", "message"], rows: run.events.map {
+                    [TextTable.Cell($0.kind), TextTable.Cell($0.level.rawValue), TextTable.Cell($0.message)]
+                })),
+            ]
+            for (title, table) in sections { printOut("\n\(title):\n" + table.renderText()) }
         }
     }
 }
