@@ -28,24 +28,27 @@ enum KillHarness {
         return (db, store)
     }
 
-    /// A `peftlab work` process on `db` (2 threads, 2 cores, output discarded).
-    static func startWorker(db: String, extra: [String] = []) throws -> Process {
+    /// A `peftlab work` process on `db` (`threads` threads, 2 cores, output discarded).
+    static func startWorker(db: String, threads: Int = 2, extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = CLIRunner.executable
-        process.arguments = ["work", "--db", db, "--threads", "2", "--cores", "2"] + extra
+        process.arguments = ["work", "--db", db, "--threads", "\(threads)", "--cores", "2"] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
     }
 
-    /// Runs `workers` workers on `db` with `extra` arguments, SIGKILLs a random one after a random pause in `pause`
-    /// (seconds) and restarts it, up to `kills` times or until the queue is drained, then waits up to `timeout`
-    /// seconds for the workers to finish (failing the test if one does not). Returns the number of kills.
-    static func killRepeatedly(db: String, workers count: Int, extra: [String], kills target: Int,
+    /// Runs `workers` workers (`threads` each) on `db` with `extra` arguments, SIGKILLs a random one after a random
+    /// pause in `pause` (seconds) and restarts it, up to `kills` times or until the queue is drained, then waits up to
+    /// `timeout` seconds for the workers to finish (failing the test if one does not). After kill number k, `faults[k]`
+    /// (if any) runs with the worker processes' ids (e.g. cutting one's connection, restarting the server).
+    /// Returns the number of kills.
+    static func killRepeatedly(db: String, workers count: Int, threads: Int = 2, extra: [String], kills target: Int,
                                pause: ClosedRange<Double>, timeout: TimeInterval,
+                               faults: [Int: ([Int32]) throws -> Void] = [:],
                                file: StaticString = #filePath, line: UInt = #line) throws -> Int {
-        var workers = try (0..<count).map { _ in try startWorker(db: db, extra: extra) }
+        var workers = try (0..<count).map { _ in try startWorker(db: db, threads: threads, extra: extra) }
         var kills = 0
         var generator = SystemRandomNumberGenerator()
         while kills < target {
@@ -55,7 +58,8 @@ enum KillHarness {
             kill(workers[victim].processIdentifier, SIGKILL)
             workers[victim].waitUntilExit()
             kills += 1
-            workers[victim] = try startWorker(db: db, extra: extra)
+            workers[victim] = try startWorker(db: db, threads: threads, extra: extra)
+            try faults[kills]?(workers.map(\.processIdentifier))
         }
         let deadline = Date().addingTimeInterval(timeout)
         for worker in workers {

@@ -15,7 +15,7 @@ final class PostgresBackendTests: XCTestCase {
         let reals: [Double] = [0.1, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e-310, .infinity,
                                -.infinity, 1.0 / 3.0, 123_456_789.123_456_789]
         let integers: [Int64] = [.min, .max, 0, -1, 1 << 53 + 1]
-        let texts = ["", "it's \"quoted\" ? -- not a comment", "Ünïcødé 🧪", String(repeating: "x", count: 100_000)]
+        let texts = ["", "Ünïcødé 🧪", "it's \"quoted\" ? -- not a comment", String(repeating: "x", count: 100_000)]
         let blobs = [Data(), Data([0, 1, 2, 255]), Data((0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })]
         try store.write { tx in
             try tx.execute("CREATE TABLE t (i BIGINT, r DOUBLE PRECISION, s TEXT, b BYTEA)")
@@ -26,14 +26,14 @@ final class PostgresBackendTests: XCTestCase {
             try tx.execute("INSERT INTO t (r) VALUES (?)", [Double.nan])
         }
         try store.read { tx in
-            let storedReals: [Double] = try tx.rows("SELECT r FROM t WHERE r IS NOT NULL AND r = r ORDER BY i").map { try $0[0] }
+            let storedReals: [Double] = try tx.rows("SELECT r FROM t WHERE i IS NOT NULL AND r IS NOT NULL ORDER BY i").map { try $0[0] }
             XCTAssertEqual(storedReals.map(\.bitPattern), reals.map(\.bitPattern))
-            let nan = try tx.value(Double.self, "SELECT r FROM t WHERE r <> r OR r = 'NaN'::float8")
+            let nan = try tx.value(Double.self, "SELECT r FROM t WHERE i IS NULL AND r IS NOT NULL")
             XCTAssertEqual(nan?.isNaN, true)
             let storedIntegers: [Int64] = try tx.rows("SELECT i FROM t WHERE i IS NOT NULL AND r IS NULL ORDER BY i").map { try $0[0] }
             XCTAssertEqual(storedIntegers, integers.sorted())
             let storedTexts: [String] = try tx.rows("SELECT s FROM t WHERE s IS NOT NULL ORDER BY length(s)").map { try $0[0] }
-            XCTAssertEqual(storedTexts, texts)
+            XCTAssertTrue(storedTexts == texts, "texts changed: \(storedTexts.map { $0.prefix(40) })")
             let storedBlobs: [Data] = try tx.rows("SELECT b FROM t WHERE b IS NOT NULL ORDER BY length(b)").map { try $0[0] }
             XCTAssertEqual(storedBlobs, blobs)
             // A '?' inside a string literal is not a placeholder; booleans and numerics decode as integers.

@@ -28,7 +28,8 @@ final class PostgresConnection {
             throw PostgresFailure(sqlState: missing ? "3D000" : "08001", message: message, sql: "")
         }
         _ = PQsetClientEncoding(handle, "UTF8")
-        _ = try? execute("SET client_min_messages = warning", [])
+        // The process shows in pg_stat_activity as "peftlab <pid>", so an operator (or a fault test) can find it.
+        _ = try? execute("SET client_min_messages = warning; SET application_name = 'peftlab \(getpid())'", [])
     }
 
     deinit { PQfinish(handle) }
