@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTMethods
 import PEFTStore
@@ -16,14 +15,14 @@ struct PlanChecks {
     init(registry: MethodRegistry) { self.registry = registry }
 
     /// The problems of `plan` (an expansion of `spec`), deduplicated by the caller.
-    mutating func problems(_ plan: RunPlan, of spec: ExperimentSpec, db: Database, storePath: String) throws -> [SpecError] {
+    mutating func problems(_ plan: RunPlan, of spec: ExperimentSpec, in tx: any StoreTransaction, storePath: String) throws -> [SpecError] {
         func at(_ key: String, _ message: String) -> SpecError {
             let location = spec.locations[plan.grid[key] != nil ? "grid.\(key)" : key]
             return SpecError(file: location?.file ?? spec.file, line: location?.line, key: key, message: message)
         }
         var problems: [SpecError] = []
         let config = RunConfig(plan.config)
-        let dataset = try datasetFacts(config.dataset, db: db)
+        let dataset = try datasetFacts(config.dataset, in: tx)
         if !dataset.exists {
             problems.append(at("dataset", "no dataset named '\(config.dataset)' in \(storePath); ingest it first (peftlab ingest / peftlab datasets make)"))
         } else if config.task == .retrieval, dataset.pairs < 2 {
@@ -41,13 +40,13 @@ struct PlanChecks {
         return problems
     }
 
-    private mutating func datasetFacts(_ name: String, db: Database) throws -> (exists: Bool, pairs: Int) {
+    private mutating func datasetFacts(_ name: String, in tx: any StoreTransaction) throws -> (exists: Bool, pairs: Int) {
         if let known = datasets[name] { return known }
-        let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?)", arguments: [name]) ?? false
-        let pairs = try Int.fetchOne(db, sql: """
+        let exists = try tx.value(Int64.self, "SELECT id FROM datasets WHERE name = ?", [name]) != nil
+        let pairs = try tx.value(Int.self, """
             SELECT COUNT(*) FROM examples x JOIN datasets d ON d.id = x.dataset_id
             WHERE d.name = ? AND x.split = 'train' AND x.text IS NOT NULL AND x.image_sha256 IS NOT NULL
-            """, arguments: [name]) ?? 0
+            """, [name]) ?? 0
         datasets[name] = (exists, pairs)
         return (exists, pairs)
     }
