@@ -58,8 +58,7 @@ let package = Package(
 
         // Orchestration, reports, CLI
         .target(name: "PEFTOrchestrator",
-                dependencies: ["PEFTMethods", "PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams",
-                               .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["PEFTMethods", "PEFTStore", "PEFTData", "PEFTCLIP", "PEFTTensor", "Yams"],
                 exclude: ["README.md"], swiftSettings: vectorised),
         .target(name: "PEFTReports", dependencies: ["PEFTStore", "PEFTMethods", "PEFTData"],
                 exclude: ["README.md"]),
@@ -81,8 +80,7 @@ let package = Package(
         .testTarget(name: "PEFTStoreTests", dependencies: ["PEFTStore", "PEFTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PEFTDataTests", dependencies: ["PEFTData", "PEFTTestSupport", "PEFTStore", "PEFTCLIP"],
                     exclude: ["Fixtures"], swiftSettings: vectorised),
-        .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTMethods", "PEFTStore", "PEFTTestSupport",
-                                                                 .product(name: "GRDB", package: "GRDB.swift")],
+        .testTarget(name: "PEFTOrchestratorTests", dependencies: ["PEFTOrchestrator", "PEFTMethods", "PEFTStore", "PEFTTestSupport"],
                     swiftSettings: vectorised),
         .testTarget(name: "PEFTReportsTests", dependencies: ["PEFTReports", "PEFTStore", "PEFTOrchestrator", "PEFTMethods", "PEFTData",
                                                            "PEFTTestSupport"],

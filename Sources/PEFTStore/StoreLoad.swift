@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A concurrent-writer load test of a PEFTLab database: what `peftlab bench store` runs in each process.
 ///
@@ -37,39 +36,67 @@ public enum StoreLoad {
     /// Inserts `count` rows into `events`, one transaction each, tagged `tag`.
     public static func writes(store: Store, count: Int, tag: String) -> Report {
         measure(count: count) { i in
-            try store.grdbWrite { db in
-                try Event.record(db.storeTransaction, runID: nil, level: .info, kind: "load-test", message: "\(tag) \(i)")
+            try store.write { tx in
+                try Event.record(tx, runID: nil, level: .info, kind: "load-test", message: "\(tag) \(i)",
+                                 now: try tx.databaseNow())
             }
             return true
         }
     }
 
+    /// How many `writes` rows are stored whose tag starts with `prefix` and a dash (the tags of one benchmark).
+    public static func storedWrites(store: Store, prefix: String) throws -> Int {
+        try store.read { tx in
+            try tx.value(Int.self, "SELECT COUNT(*) FROM events WHERE kind = 'load-test' AND message LIKE ?",
+                         [prefix + "-%"]) ?? 0
+        }
+    }
+
+    /// Deletes the `writes` rows whose tag starts with `prefix` and a dash.
+    public static func removeWrites(store: Store, prefix: String) throws {
+        try store.write { tx in
+            try tx.execute("DELETE FROM events WHERE kind = 'load-test' AND message LIKE ?", [prefix + "-%"])
+        }
+    }
+
     /// Queues `runs` runs under `benchExperiment` (replacing earlier ones); call once before `claims`.
     public static func prepareClaims(store: Store, runs: Int) throws {
-        try store.grdbWrite { db in
-            try db.execute(sql: "DELETE FROM experiments WHERE name = ?", arguments: [benchExperiment])
-            try db.execute(sql: """
-                INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES (?, '', '', 0, 0)
-                """, arguments: [benchExperiment])
-            let experiment = db.lastInsertedRowID
+        try store.write { tx in
+            try ExperimentRecord.delete(name: benchExperiment, in: tx)
+            let experiment = try ExperimentRecord.save(name: benchExperiment, file: nil, yaml: "", yamlSHA256: "", now: 0,
+                                                       in: tx)
             for i in 0..<runs {
-                try db.execute(sql: """
-                    INSERT INTO runs (experiment_id, config_hash, config_json, method, seed, queued_at)
-                    VALUES (?, ?, '{}', 'bench', ?, 0)
-                    """, arguments: [experiment, "__bench__\(i)", i])
+                _ = try RunRecord.queue(experimentID: experiment, configHash: "\(benchExperiment)\(i)", configJSON: "{}",
+                                        method: "bench", seed: i, queuedAt: 0, in: tx)
             }
         }
     }
 
     /// Claims and completes runs of `benchExperiment` until none is left; each claim is one timed operation.
     public static func claims(store: Store, worker: WorkerIdentity) -> Report {
-        let queue = SQLiteRunQueue(store: store)
+        let queue = StoreRunQueue(store: store)
         return measure(count: Int.max) { _ in
-            guard let claim = try queue.claim(worker: worker, experiment: benchExperiment, leaseSeconds: 600,
-                                              now: Store.now()) else { return false }
-            try queue.complete(claim, outcome: .succeeded, metrics: [], now: Store.now())
+            guard let claim = try queue.claim(worker: worker, experiment: benchExperiment, leaseSeconds: 600) else {
+                return false
+            }
+            try queue.complete(claim, outcome: .succeeded, metrics: [])
             return true
         }
+    }
+
+    /// How many runs of `benchExperiment` succeeded.
+    public static func storedClaims(store: Store) throws -> Int {
+        try store.read { tx in
+            try tx.value(Int.self, """
+                SELECT COUNT(*) FROM runs r JOIN experiments e ON e.id = r.experiment_id
+                WHERE e.name = ? AND r.state = 'succeeded'
+                """, [benchExperiment]) ?? 0
+        }
+    }
+
+    /// Deletes `benchExperiment` and its runs.
+    public static func removeClaims(store: Store) throws {
+        try store.write { tx in try ExperimentRecord.delete(name: benchExperiment, in: tx) }
     }
 
     /// Runs `operation` up to `count` times (until it returns false), timing each call.

@@ -1,8 +1,8 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTMethods
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 @testable import PEFTOrchestrator
 
@@ -31,7 +31,7 @@ final class BackbonePretrainingTests: XCTestCase {
     }
 
     func testShortPretrainingLearnsAndWritesAHuggingFaceBackboneOnce() throws {
-        let store = try Store(path: dir.appendingPathComponent("p.db").path)
+        let store = try Store(path: TestDatabase.locator(dir.appendingPathComponent("p.db").path))
         // Before it exists, a spec naming it is refused at queue time with the command that makes it.
         let spec = try ExperimentSpec.parse(yaml: """
             name: probe
@@ -48,14 +48,13 @@ final class BackbonePretrainingTests: XCTestCase {
         let outcome = try pretraining(store).run()
         XCTAssertTrue(outcome.trained)
         let runID = try XCTUnwrap(outcome.runID)
-        let (losses, batchR1, method) = try store.grdbRead { db in
-            (try Double.fetchAll(db, sql: "SELECT value FROM metrics WHERE run_id = ? AND split = 'train' AND name = 'loss' ORDER BY step",
-                                 arguments: [runID]),
-             try Double.fetchAll(db, sql: """
-                SELECT value FROM metrics WHERE run_id = ? AND split = 'test' AND name IN ('batch_i2t_r1', 'batch_t2i_r1')
-                  AND step = (SELECT MAX(step) FROM metrics WHERE run_id = ? AND split = 'test')
-                """, arguments: [runID, runID]),
-             try String.fetchOne(db, sql: "SELECT method FROM runs WHERE id = ?", arguments: [runID]))
+        let (losses, batchR1, method) = try store.read { tx in
+            let metrics = try MetricRow.all(runID: runID, in: tx)
+            let lastTest = metrics.filter { $0.split == "test" }.map(\.step).max()
+            return (metrics.filter { $0.split == "train" && $0.name == "loss" }.sorted { $0.step < $1.step }.map(\.value),
+                    metrics.filter { $0.split == "test" && $0.step == lastTest && ["batch_i2t_r1", "batch_t2i_r1"].contains($0.name) }
+                        .map(\.value),
+                    try RunRecord.fetch(id: runID, in: tx)?.method)
         }
         XCTAssertEqual(method, "clip-pretrain")
         XCTAssertEqual(losses.count, 60, "10 steps × 6 epochs, each recorded once")
@@ -65,19 +64,12 @@ final class BackbonePretrainingTests: XCTestCase {
         XCTAssertEqual(batchR1.count, 2)
         XCTAssertTrue(batchR1.allSatisfy { $0 > 0.1 }, "in-batch R@1 \(batchR1) vs chance ≈ 0.034")
         XCTAssertNotNil(outcome.metrics["zeroshot_weather_accuracy"])
-        XCTAssertEqual(outcome.metrics["zeroshot_weather_accuracy"], try store.grdbRead { db in
-            try Double.fetchOne(db, sql: """
-                SELECT value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test'
-                  AND name = 'zeroshot_weather_accuracy'
-                """, arguments: [runID])
-        }, "the zero-shot figures are stored at the exported (best-validation) step")
+        let selected = try store.read { try MetricRow.selected(runID: runID, selection: "best-val", split: "test", in: $0) }
+        XCTAssertEqual(outcome.metrics["zeroshot_weather_accuracy"], selected["zeroshot_weather_accuracy"],
+                       "the zero-shot figures are stored at the exported (best-validation) step")
         XCTAssertNotNil(outcome.metrics["zeroshot_mood_accuracy"])
         XCTAssertNotNil(outcome.metrics["zeroshot_mood_prompt_accuracy"])
-        XCTAssertEqual(outcome.metrics["i2t_r1"], try store.grdbRead { db in
-            try Double.fetchOne(db, sql: """
-                SELECT value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test' AND name = 'i2t_r1'
-                """, arguments: [runID])
-        })
+        XCTAssertEqual(outcome.metrics["i2t_r1"], selected["i2t_r1"])
 
         // The Hugging Face layout, loadable, with the learnt temperature; the token embedding kept its initialisation.
         let directory = BackboneReference.pretrained("micro").directory(storePath: store.path)
@@ -110,7 +102,7 @@ final class BackbonePretrainingTests: XCTestCase {
     }
 
     func testAnOutputDirectoryHoldingOtherFilesIsRefusedUntouched() throws {
-        let store = try Store(path: dir.appendingPathComponent("p.db").path)
+        let store = try Store(path: TestDatabase.locator(dir.appendingPathComponent("p.db").path))
         let mine = dir.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: mine.appendingPathComponent("notes.txt"))

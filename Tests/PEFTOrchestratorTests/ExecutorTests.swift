@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 @testable import PEFTOrchestrator
 
@@ -26,7 +26,7 @@ final class ExecutorTests: XCTestCase {
 
     /// A store with the synthetic dataset and the spec queued (4 runs).
     private func queuedStore(_ name: String) throws -> Store {
-        let store = try Store(path: dir.appendingPathComponent(name).path)
+        let store = try Store(path: TestDatabase.locator(dir.appendingPathComponent(name).path))
         try SyntheticFeatureDataset.make(store: store, name: "synth")
         let outcome = try ExperimentQueue(store: store).queue([ExperimentSpec.parse(yaml: spec, file: "probe.yaml")])
         XCTAssertEqual(outcome, [.init(experiment: "probe", new: 4, alreadyQueued: 0)])
@@ -52,15 +52,16 @@ final class ExecutorTests: XCTestCase {
 
     /// Every run's checkpointed parameters and all metric rows, keyed by config hash.
     private func outcome(_ store: Store) throws -> [String: [String]] {
-        try store.grdbRead { db in
+        try store.read { tx in
             var out: [String: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, config_hash, state FROM runs") {
-                let id: Int64 = row["id"]
-                let params = try Data.fetchOne(db, sql: "SELECT parameters FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1", arguments: [id])
-                let metrics = try MetricRow.all(runID: id, in: db.storeTransaction).map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
-                let best = try Row.fetchOne(db, sql: "SELECT step, best_metric, parameters FROM checkpoints WHERE run_id = ? AND is_best = 1", arguments: [id])
-                    .map { "best \($0["step"] as Int) \(($0["best_metric"] as Double).bitPattern) \(($0["parameters"] as Data).base64EncodedString())" }
-                out[row["config_hash"]] = [row["state"], params?.base64EncodedString() ?? "none", best ?? "no best"] + metrics
+            for id in try tx.rows("SELECT id FROM runs ORDER BY id").map({ row -> Int64 in try row["id"] }) {
+                let run = try XCTUnwrap(try RunRecord.fetch(id: id, in: tx))
+                let params = try CheckpointRecord.latest(runID: id, in: tx)?.parameters
+                let metrics = try MetricRow.all(runID: id, in: tx).map { "\($0.split) \($0.name) \($0.step) \($0.value.bitPattern)" }
+                let best = try CheckpointRecord.best(runID: id, in: tx).map {
+                    "best \($0.step) \(($0.bestMetric ?? .nan).bitPattern) \($0.parameters.base64EncodedString())"
+                }
+                out[run.configHash] = [run.state.rawValue, params?.base64EncodedString() ?? "none", best ?? "no best"] + metrics
             }
             return out
         }
@@ -69,18 +70,18 @@ final class ExecutorTests: XCTestCase {
     func testRunsTrainToHighAccuracyAndRecordEveryStep() throws {
         let store = try queuedStore("a.db")
         XCTAssertEqual(work(store), Worker.Summary(succeeded: 4))
-        let accuracies = try store.grdbRead { try Double.fetchAll($0, sql: "SELECT test_accuracy FROM results") }
+        let accuracies = try store.read { tx in try tx.rows("SELECT test_accuracy FROM results").map { row -> Double in try row[0] } }
         XCTAssertEqual(accuracies.count, 4)
         XCTAssertTrue(accuracies.allSatisfy { $0 > 0.9 }, "\(accuracies)")
-        try store.grdbRead { db in
+        try store.read { tx in
             // 240 examples / 16 = 15 steps per epoch × 4 epochs; a train loss at every step, no gaps, no duplicates.
-            let steps = try Int.fetchAll(db, sql: "SELECT step FROM metrics WHERE run_id = 1 AND split = 'train' AND name = 'loss' ORDER BY step")
+            let steps = try MetricRow.all(runID: 1, in: tx).filter { $0.split == "train" && $0.name == "loss" }.map(\.step)
             XCTAssertEqual(steps, Array(1...60))
-            let checkpoints = try Row.fetchAll(db, sql: "SELECT step, is_best FROM checkpoints WHERE run_id = 1 ORDER BY step")
+            let checkpoints = try tx.rows("SELECT step, is_best FROM checkpoints WHERE run_id = 1 ORDER BY step")
             XCTAssertLessThanOrEqual(checkpoints.count, 3, "keep_last 2 + best")
-            XCTAssertEqual(checkpoints.last?["step"], 60)
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM checkpoints WHERE run_id = 1 AND is_best = 1"), 1)
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM leases"), 0)
+            XCTAssertEqual(try checkpoints.last?["step"] as Int?, 60)
+            XCTAssertEqual(try checkpoints.filter { try $0["is_best"] as Bool }.count, 1)
+            XCTAssertEqual(try LeaseRecord.count(in: tx), 0)
         }
     }
 
@@ -93,11 +94,15 @@ final class ExecutorTests: XCTestCase {
             XCTAssertEqual(work(interrupted, stopAtStep: stop).failed, 0)
         }
         XCTAssertEqual(work(interrupted).failed, 0)
-        let states = try interrupted.grdbRead { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM runs") }
+        let states = try interrupted.read { tx in
+            try tx.rows("SELECT DISTINCT state FROM runs").map { row -> String in try row[0] }
+        }
         XCTAssertEqual(states, ["succeeded"])
         XCTAssertEqual(try outcome(interrupted), try outcome(reference))
-        let released = try interrupted.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempts WHERE outcome = 'released'") }
-        XCTAssertGreaterThan(released ?? 0, 0, "the stops really interrupted runs")
+        let released = try interrupted.read { tx in
+            try (1...4).flatMap { try AttemptRecord.all(runID: Int64($0), in: tx) }.filter { $0.outcome == .released }.count
+        }
+        XCTAssertGreaterThan(released, 0, "the stops really interrupted runs")
     }
 
     /// A run whose lease is taken away mid-run (expired and handed on) records nothing more from the old
@@ -107,9 +112,9 @@ final class ExecutorTests: XCTestCase {
         _ = work(reference)
         let store = try queuedStore("stolen.db")
         let summary = work(store, atStep: (step: 10, run: 1, action: {
-            _ = try? store.grdbWrite { db in
-                try db.execute(sql: "DELETE FROM leases WHERE run_id = 1")
-                try db.execute(sql: "UPDATE runs SET state = 'queued' WHERE id = 1")
+            _ = try? store.write { tx in
+                try LeaseRecord.delete(runID: 1, in: tx)
+                try tx.execute("UPDATE runs SET state = 'queued' WHERE id = 1")
             }
         }))
         XCTAssertEqual(summary, Worker.Summary(succeeded: 4, leaseLost: 1))
@@ -124,7 +129,7 @@ final class ExecutorTests: XCTestCase {
             _ = try? RunControl(store: store).cancel(.runs([1]))
         }))
         XCTAssertEqual(summary, Worker.Summary(succeeded: 3, cancelled: 1))
-        let checkpointed = try store.grdbRead { try Int.fetchOne($0, sql: "SELECT MAX(step) FROM checkpoints WHERE run_id = 1") }
+        let checkpointed = try store.read { try CheckpointRecord.latest(runID: 1, in: $0)?.step }
         XCTAssertEqual(checkpointed, 28, "the last checkpoint before the cancel (every 7 steps)")
         XCTAssertEqual(try RunControl(store: store).resume(.runs([1])), [1])
         XCTAssertEqual(work(store).succeeded, 1)
@@ -151,15 +156,15 @@ final class ExecutorTests: XCTestCase {
         let changed = spec.replacingOccurrences(of: "[0.05, 0.2]", with: "[0.05, 0.3]")
         XCTAssertEqual(try queue.queue([ExperimentSpec.parse(yaml: changed, file: "probe.yaml")]),
                        [.init(experiment: "probe", new: 2, alreadyQueued: 2)])
-        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }, 6)
+        XCTAssertEqual(try store.read { try $0.value(Int.self, "SELECT COUNT(*) FROM runs") }, 6)
     }
 
     func testUnknownDatasetIsReportedAtItsLineAndNothingIsQueued() throws {
-        let store = try Store(path: dir.appendingPathComponent("empty.db").path)
+        let store = try Store(path: TestDatabase.locator(dir.appendingPathComponent("empty.db").path))
         XCTAssertThrowsError(try ExperimentQueue(store: store).queue([ExperimentSpec.parse(yaml: spec, file: "probe.yaml")])) { error in
             XCTAssertEqual((error as? SpecErrors)?.errors.first?.description.hasPrefix("probe.yaml:2: key 'dataset': no dataset named 'synth'"), true, "\(error)")
         }
-        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM experiments") }, 0)
+        XCTAssertEqual(try store.read { try ExperimentRecord.count(in: $0) }, 0)
     }
 
     func testCancelledQueuedRunIsSkippedUntilResumed() throws {
@@ -167,9 +172,9 @@ final class ExecutorTests: XCTestCase {
         let control = RunControl(store: store)
         XCTAssertEqual(try control.cancel(.runs([2])), [2])
         _ = work(store)
-        XCTAssertEqual(try store.grdbRead { try String.fetchOne($0, sql: "SELECT state FROM runs WHERE id = 2") }, "cancelled")
+        XCTAssertEqual(try store.read { try RunRecord.state(id: 2, in: $0) }, .cancelled)
         XCTAssertEqual(try control.resume(.experiment("probe", state: nil)), [2])
         _ = work(store)
-        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs WHERE state = 'succeeded'") }, 4)
+        XCTAssertEqual(try store.read { tx in try (1...4).filter { try RunRecord.state(id: Int64($0), in: tx) == .succeeded }.count }, 4)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTMethods
 import PEFTStore
 import PEFTTensor
@@ -37,7 +36,7 @@ final class TrainingCoreTests: XCTestCase {
                 XCTAssertLessThan(diff, 1e-4, "\(method): \(name)")
             }
         }
-        let entries = try fixture.store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") }
+        let entries = try fixture.store.read { try $0.value(Int.self, "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") }
         XCTAssertGreaterThan(entries ?? 0, 0, "layer-1 states were cached")
     }
 
@@ -89,9 +88,9 @@ final class TrainingCoreTests: XCTestCase {
         group.wait()
         XCTAssertEqual(losses.value.count, 2)
         XCTAssertEqual(losses.value.first, losses.value.last, "both runs read the same cached states")
-        let (entries, inputs) = try fresh.store.grdbRead { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT image_sha256) + COUNT(DISTINCT text) FROM examples") ?? 0)
+        let (entries, inputs) = try fresh.store.read { tx in
+            (try tx.value(Int.self, "SELECT COUNT(*) FROM feature_cache WHERE layer = 1") ?? 0,
+             try tx.value(Int.self, "SELECT COUNT(DISTINCT image_sha256) + COUNT(DISTINCT text) FROM examples") ?? 0)
         }
         XCTAssertEqual(entries, inputs, "one entry per image and caption at layer 1, none twice")
     }
@@ -121,8 +120,8 @@ final class TrainingCoreTests: XCTestCase {
 
     func testQueueRejectsALayerRangeOutsideTheBackboneAndRetrievalWithoutPairs() throws {
         let fixture = try self.fixture
-        try SyntheticFeatureDataset.make(store: fixture.store, name: "synth-\(UUID().uuidString.prefix(6))")
-        let synth = try fixture.store.grdbRead { try String.fetchOne($0, sql: "SELECT name FROM datasets WHERE name LIKE 'synth-%'") }!
+        let synth = "synth-\(UUID().uuidString.prefix(6))"
+        try SyntheticFeatureDataset.make(store: fixture.store, name: synth)
         let yaml = """
             name: bad-layers
             dataset: sarcasm
@@ -138,7 +137,7 @@ final class TrainingCoreTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentQueue(store: fixture.store).queue([ExperimentSpec.parse(yaml: retrieval, file: "r.yaml")])) { error in
             XCTAssertTrue("\(error)".contains("r.yaml:3: key 'task'") && "\(error)".contains("image–text pairs"), "\(error)")
         }
-        let queued = try fixture.store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }
+        let queued = try fixture.store.read { try $0.value(Int.self, "SELECT COUNT(*) FROM runs") }
         XCTAssertEqual(queued, 0, "nothing queued")
     }
 }

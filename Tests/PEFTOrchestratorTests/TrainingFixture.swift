@@ -2,6 +2,7 @@ import Foundation
 import PEFTCLIP
 import PEFTData
 import PEFTStore
+import PEFTTestSupport
 @testable import PEFTOrchestrator
 
 /// A database with a small built-in dataset (sarcasm by default: images + captions; or sentiment: faces, utterances,
@@ -18,7 +19,7 @@ final class TrainingFixture: @unchecked Sendable {
         self.dataset = dataset
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("training-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("t.db").path)
+        store = try Store(path: TestDatabase.locator(directory.appendingPathComponent("t.db").path))
         let made = try BuiltinDatasets.make(dataset, into: directory.appendingPathComponent("data"), seed: 3, examples: examples)
         var options = IngestOptions()
         options.mapping = made.mapping

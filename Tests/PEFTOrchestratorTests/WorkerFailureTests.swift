@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import PEFTStore
+import PEFTTestSupport
 import XCTest
 @testable import PEFTOrchestrator
 
@@ -11,7 +11,7 @@ final class WorkerFailureTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("worker-fail-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try Store(path: dir.appendingPathComponent("w.db").path)
+        let store = try Store(path: TestDatabase.locator(dir.appendingPathComponent("w.db").path))
         try SyntheticFeatureDataset.make(store: store, name: "synth")
         _ = try ExperimentQueue(store: store).queue([ExperimentSpec.parse(yaml: """
             name: doomed
@@ -19,7 +19,7 @@ final class WorkerFailureTests: XCTestCase {
             task: classification
             method: {name: linear-probe, feature: features}
             """, file: "doomed.yaml")])
-        try store.grdbWrite { try $0.execute(sql: "DROP TABLE leases") }
+        try store.write { try $0.execute("DROP TABLE leases") }
         var options = Worker.Options()
         options.threads = 1
         options.cores = 1

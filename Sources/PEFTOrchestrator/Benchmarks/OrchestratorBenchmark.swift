@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTMethods
 import PEFTStore
 
@@ -65,23 +64,26 @@ public enum OrchestratorBenchmark {
 
     /// Inserts `rows` metric rows in batches of 1 000 (one transaction each), as workers flush them.
     static func metricInsertRate(store: Store, rows: Int) throws -> Double {
-        try store.grdbWrite { db in
-            try db.execute(sql: "INSERT INTO experiments (name, yaml, yaml_sha256, created_at, updated_at) VALUES ('__metrics_bench__', '', '', 0, 0)")
-            try db.execute(sql: "INSERT INTO runs (experiment_id, config_hash, config_json, method, seed, queued_at) VALUES (?, '__metrics_bench__', '{}', 'bench', 0, 0)",
-                           arguments: [db.lastInsertedRowID])
+        let name = "__metrics_bench__"
+        let runID = try store.write { tx -> Int64 in
+            let experiment = try ExperimentRecord.save(name: name, file: nil, yaml: "", yamlSHA256: "", now: 0, in: tx)
+            guard let run = try RunRecord.queue(experimentID: experiment, configHash: name, configJSON: "{}", method: "bench",
+                                                seed: 0, queuedAt: 0, in: tx) else {
+                throw StoreError.sql(message: "a run '\(name)' is already stored", sql: "")
+            }
+            return run
         }
-        let runID = try store.grdbRead { try Int64.fetchOne($0, sql: "SELECT id FROM runs WHERE config_hash = '__metrics_bench__'") } ?? 0
         let start = DispatchTime.now().uptimeNanoseconds
         var written = 0
         while written < rows {
             let batch = (written..<min(rows, written + 1000)).map {
                 MetricRow(runID: runID, step: $0 / 4, split: "train", name: ["loss", "lr", "accuracy", "f1"][$0 % 4], value: Double($0))
             }
-            try store.grdbWrite { db in try MetricRow.insert(batch, in: db.storeTransaction) }
+            try store.write { tx in try MetricRow.insert(batch, in: tx) }
             written += batch.count
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        try store.grdbWrite { db in try db.execute(sql: "DELETE FROM experiments WHERE name = '__metrics_bench__'") }
+        try store.write { tx in try ExperimentRecord.delete(name: name, in: tx) }
         return Double(rows) / seconds
     }
 }

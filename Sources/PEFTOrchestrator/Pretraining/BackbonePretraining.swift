@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTData
 import PEFTMethods
@@ -76,28 +75,22 @@ public struct BackbonePretraining {
         let worker = Worker(store: store, options: options)
         worker.onProgress = onRunProgress
         let summary = worker.run()
-        let (runID, state, error) = try store.grdbRead { db -> (Int64?, String?, String?) in
-            let row = try Row.fetchOne(db, sql: "SELECT id, state, error FROM runs WHERE experiment_id = "
-                                       + "(SELECT id FROM experiments WHERE name = ?) ORDER BY id DESC LIMIT 1",
-                                       arguments: [recipe.experimentName])
-            return (row?["id"], row?["state"], row?["error"])
-        }
-        guard let runID, state == "succeeded" else {
+        let run = try store.read { tx in try RunRecord.latest(experiment: recipe.experimentName, in: tx) }
+        let runID = run?.id
+        guard let runID, run?.state == .succeeded else {
             throw PermanentRunError("pretraining run \(runID.map(String.init) ?? "?") of '\(recipe.experimentName)' is "
-                                    + "\(state ?? "missing")\(error.map { ": \($0)" } ?? "") (worker: \(summary.succeeded) succeeded, "
+                                    + "\(run?.state.rawValue ?? "missing")\(run?.error.map { ": \($0)" } ?? "") (worker: \(summary.succeeded) succeeded, "
                                     + "\(summary.failed) failed); see `peftlab show \(runID.map(String.init) ?? "")`")
         }
         let backbone = try trainedBackbone(runID: runID)
         var metrics = try testMetrics(runID: runID)
         let scenes = try sceneFigures(backbone)
         metrics.merge(scenes) { $1 }
-        let step = try store.grdbRead { db in
-            try Int.fetchOne(db, sql: "SELECT step FROM run_selection WHERE run_id = ? AND selection = 'best-val'", arguments: [runID])
-        } ?? 0
-        try store.grdbWrite { db in
+        let step = try store.read { tx in try RunRecord.selectedStep(id: runID, selection: "best-val", in: tx) } ?? 0
+        try store.write { tx in
             for (name, value) in scenes.sorted(by: { $0.key < $1.key }) {
-                try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND split = 'test' AND name = ?", arguments: [runID, name])
-                try MetricRow.insert([MetricRow(runID: runID, step: step, split: "test", name: name, value: value)], in: db.storeTransaction)
+                try MetricRow.delete(runID: runID, split: "test", name: name, in: tx)
+                try MetricRow.insert([MetricRow(runID: runID, step: step, split: "test", name: name, value: value)], in: tx)
             }
         }
         let record = Record(recipe: recipe, hash: recipe.hash, runID: runID, metrics: metrics)
@@ -143,10 +136,12 @@ public struct BackbonePretraining {
     /// `pixels` in the same pass (so training never decodes, nor writes the cache one image at a time).
     private func prepareCorpus(pixels: CLIPPreprocessor) throws {
         let name = recipe.corpusDataset
-        let count = try store.grdbRead { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM examples x JOIN datasets d ON d.id = x.dataset_id WHERE d.name = ?",
-                             arguments: [name])
-        } ?? 0
+        let count: Int
+        do {
+            count = try DatasetReader(store: store).examples(dataset: name).count
+        } catch StoreError.notFound {
+            count = 0
+        }
         if count == recipe.corpusExamples { return log("corpus: \(name) already ingested (\(count) pairs)") }
         let directory = BackboneReference.pretrainedRoot(storePath: store.path).appendingPathComponent("corpus-\(recipe.name)")
         let made = try BuiltinDatasets.make(BuiltinDatasets.corpusName, into: directory, seed: UInt64(recipe.seed),
@@ -174,8 +169,8 @@ public struct BackbonePretraining {
         guard case .backbone(let backbone) = try RunExport.artifact(runID: runID, store: store, selection: .best) else {
             throw PermanentRunError("run \(runID) did not export a whole backbone")
         }
-        let checkpoint = try store.grdbRead { db in
-            try CheckpointRecord.best(runID: runID, in: db.storeTransaction) ?? CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
+        let checkpoint = try store.read { tx in
+            try CheckpointRecord.best(runID: runID, in: tx) ?? CheckpointRecord.latest(runID: runID, in: tx)
         }
         if let checkpoint, let scale = try CheckpointCodec.state(from: checkpoint).tensors.first(where: { $0.name == "head.logit_scale" }) {
             backbone.model.logitScale.storage = scale.values
@@ -186,15 +181,7 @@ public struct BackbonePretraining {
     /// The run's test metrics (the corpus's held-out pairs) at its best-validation step, the checkpoint exported,
     /// by name (a finishing run evaluates the test split at its last step too).
     private func testMetrics(runID: Int64) throws -> [String: Double] {
-        try store.grdbRead { db in
-            var out: [String: Double] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT name, value FROM selected_metrics WHERE run_id = ? AND selection = 'best-val' AND split = 'test'
-                """, arguments: [runID]) {
-                out[row["name"]] = row["value"]
-            }
-            return out
-        }
+        try store.read { tx in try MetricRow.selected(runID: runID, selection: "best-val", split: "test", in: tx) }
     }
 
     /// Zero-shot figures on the built-in sarcasm set (seed 0, the quickstart's), whose images and caption templates

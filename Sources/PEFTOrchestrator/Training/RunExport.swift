@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTMethods
 import PEFTStore
@@ -28,10 +27,10 @@ public enum RunExport {
     ///   neither a PEFT format nor trained base weights; `CheckpointError` for a bad backbone.
     public static func artifact(runID: Int64, store: Store, selection: Selection = .best,
                                 registry: MethodRegistry = .standard) throws -> Artifact {
-        let (configJSON, checkpoint) = try store.grdbRead { db -> (String?, CheckpointRecord?) in
-            let json = try String.fetchOne(db, sql: "SELECT config_json FROM runs WHERE id = ?", arguments: [runID])
-            let record = selection == .best ? try CheckpointRecord.best(runID: runID, in: db.storeTransaction) ?? CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
-                                            : try CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
+        let (configJSON, checkpoint) = try store.read { tx -> (String?, CheckpointRecord?) in
+            let json = try RunRecord.fetch(id: runID, in: tx)?.configJSON
+            let record = selection == .best ? try CheckpointRecord.best(runID: runID, in: tx) ?? CheckpointRecord.latest(runID: runID, in: tx)
+                                            : try CheckpointRecord.latest(runID: runID, in: tx)
             return (json, record)
         }
         guard let configJSON else { throw PermanentRunError("no run \(runID) in \(store.path)") }

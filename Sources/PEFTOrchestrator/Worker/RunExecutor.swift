@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PEFTCLIP
 import PEFTMethods
 import PEFTStore
@@ -7,10 +6,13 @@ import PEFTStore
 /// Drives one claimed run: resume from its latest checkpoint, train, evaluate, checkpoint with the metrics in
 /// the same transaction, and finish — or stop cleanly (checkpoint + release) when asked to.
 ///
-/// Every write checks, inside its transaction, that this worker still holds the run's lease, so a worker
-/// that paused past its lease can never record anything for a run someone else has taken over.
+/// It writes only through its `RunQueue`, whose every write checks, inside its transaction, that this claim still
+/// holds the run's lease, so a worker that paused past its lease can never record anything for a run someone else
+/// has taken over.
 public struct RunExecutor {
+    /// Where the trainer reads its dataset and features.
     public var store: Store
+    /// Where every claim-bound write goes.
     public var queue: any RunQueue
     public var registry: MethodRegistry
     public var threads: Int
@@ -56,7 +58,7 @@ public struct RunExecutor {
             let message = "\(error)"
             do {
                 try queue.complete(claim, outcome: .failed(message: message, permanent: error is PermanentRunError),
-                                   metrics: [], now: Store.now())
+                                   metrics: [])
             } catch {
                 return lostEnding(claim)
             }
@@ -66,10 +68,8 @@ public struct RunExecutor {
 
     /// Why a claim lost its lease: the user cancelled the run, or it expired and was handed on.
     private func lostEnding(_ claim: Claim) -> Ending {
-        let state = try? store.grdbRead { db in
-            try String.fetchOne(db, sql: "SELECT state FROM runs WHERE id = ?", arguments: [claim.runID])
-        }
-        return state == "cancelled" ? .cancelled : .leaseLost
+        let state = try? queue.state(ofRun: claim.runID)
+        return state == .cancelled ? .cancelled : .leaseLost
     }
 
     private func train(_ claim: Claim, leaseLost: StopFlag) throws -> Ending {
@@ -81,16 +81,9 @@ public struct RunExecutor {
         let runID = claim.runID
 
         // Resume: latest checkpoint, and forget metrics recorded after it.
-        if let checkpoint = try store.grdbWrite({ db -> CheckpointRecord? in
-            try SQLiteRunQueue.requireLease(db, claim)
-            let latest = try CheckpointRecord.latest(runID: runID, in: db.storeTransaction)
-            try MetricRow.deleteAfter(step: latest?.step ?? 0, runID: runID, in: db.storeTransaction)
-            try db.execute(sql: """
-                UPDATE runs SET total_steps = ?, method_params = ?, head_params = ?, trainable_params = ?, total_params = ?
-                WHERE id = ?
-                """, arguments: [trainer.totalSteps, counts.method, counts.head, counts.trainable, counts.total, runID])
-            return latest
-        }) {
+        let size = RunRecord.Size(totalSteps: trainer.totalSteps, methodParams: counts.method, headParams: counts.head,
+                                  trainableParams: counts.trainable, totalParams: counts.total)
+        if let checkpoint = try queue.resume(claim, size: size) {
             try trainer.restore(try CheckpointCodec.state(from: checkpoint))
             best = checkpoint.bestMetric
         }
@@ -101,13 +94,7 @@ public struct RunExecutor {
         func checkpoint(isBest: Bool) throws {
             state = try trainer.state()
             let record = try CheckpointCodec.record(runID: runID, state: state, best: best, isBest: isBest)
-            let rows = pending
-            try store.grdbWrite { db in
-                try SQLiteRunQueue.requireLease(db, claim)
-                try record.insert(keepLast: config.train.keepLast, in: db.storeTransaction)
-                try MetricRow.insert(rows, in: db.storeTransaction)
-                try db.execute(sql: "UPDATE runs SET step = ? WHERE id = ?", arguments: [state.step, runID])
-            }
+            try queue.record(claim, checkpoint: record, metrics: pending, keepLast: config.train.keepLast)
             pending.removeAll()
             lastCheckpointStep = state.step
         }
@@ -117,7 +104,7 @@ public struct RunExecutor {
             if leaseLost.isRaised { return lostEnding(claim) }
             if stop.isRaised {
                 if step > lastCheckpointStep { try checkpoint(isBest: false) }
-                try queue.release(claim, now: Store.now())
+                try queue.release(claim)
                 return .released
             }
             let metrics = try trainer.trainStep()
@@ -145,16 +132,18 @@ public struct RunExecutor {
             if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
         }
         if leaseLost.isRaised { return lostEnding(claim) }
-        let rows = try evaluateTest(trainer, runID: runID, step: step, claim: claim)
-        try queue.complete(claim, outcome: .succeeded, metrics: pending + rows, now: Store.now())
+        let (rows, predictions) = try evaluateTest(trainer, runID: runID, step: step, claim: claim)
+        try queue.complete(claim, outcome: .succeeded, metrics: pending + rows, predictions: predictions)
         return .succeeded
     }
 
     /// Test metrics at the last step and, when the best-validation checkpoint is an earlier step, at that step too
-    /// (its parameters restored), so reports can select either; the predictions of both are stored under the lease.
-    private func evaluateTest(_ trainer: Trainer, runID: Int64, step: Int, claim: Claim) throws -> [MetricRow] {
+    /// (its parameters restored), so reports can select either; with the predictions of both, stored as the run
+    /// completes.
+    private func evaluateTest(_ trainer: Trainer, runID: Int64, step: Int,
+                              claim: Claim) throws -> (metrics: [MetricRow], predictions: [PredictionRecord]) {
         var evaluations = [(step, try trainer.evaluateWithPredictions(split: "test"))]
-        if let best = try store.grdbRead({ try CheckpointRecord.best(runID: runID, in: $0.storeTransaction) }), best.step != step {
+        if let best = try queue.bestCheckpoint(of: claim), best.step != step {
             try trainer.restore(try CheckpointCodec.state(from: best))
             evaluations.append((best.step, try trainer.evaluateWithPredictions(split: "test")))
         }
@@ -168,11 +157,7 @@ public struct RunExecutor {
                 stored.append(PredictionRecord(runID: runID, split: "test", step: at, predictions: predictions))
             }
         }
-        try store.grdbWrite { db in
-            try SQLiteRunQueue.requireLease(db, claim)
-            for record in stored { try record.insert(in: db.storeTransaction, now: Store.now()) }
-        }
-        return rows
+        return (rows, stored)
     }
 
     /// The metrics, or a permanent error naming the first that is NaN or infinite (a diverged run).

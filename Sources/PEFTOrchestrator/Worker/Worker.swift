@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import PEFTStore
 import PEFTTensor
 import PEFTMethods
 
 /// A worker process's scheduler: up to `threads` runs at once, each on its own thread, sharing the cores.
 ///
-/// Each thread loops: claim the oldest claimable run (one IMMEDIATE transaction), train it with a
+/// Each thread loops: claim the oldest claimable run from its `RunQueue` (one write transaction), train it with a
 /// `RunExecutor`, repeat. A heartbeat thread extends every held lease; a run whose lease is lost is abandoned
 /// without another write. Setting `stop` (SIGINT/SIGTERM) makes every run checkpoint, release and return.
 public final class Worker: @unchecked Sendable {
@@ -48,7 +47,10 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
+    /// Where the runs' data is read.
     public let store: Store
+    /// Where runs are claimed and everything they record is written.
+    public let queue: any RunQueue
     public let registry: MethodRegistry
     public let options: Options
     public let identity: WorkerIdentity
@@ -62,9 +64,11 @@ public final class Worker: @unchecked Sendable {
     private var held: [Int64: (claim: Claim, lost: StopFlag, step: Int?)] = [:]
     private var summary = Summary()
 
-    public init(store: Store, registry: MethodRegistry = .standard, options: Options,
+    /// A worker on `store`; its runs are claimed from `queue` (by default the store's own, on the database's clock).
+    public init(store: Store, queue: (any RunQueue)? = nil, registry: MethodRegistry = .standard, options: Options,
                 identity: WorkerIdentity = .current()) {
         self.store = store
+        self.queue = queue ?? StoreRunQueue(store: store)
         self.registry = registry
         self.options = options
         self.identity = identity
@@ -92,7 +96,6 @@ public final class Worker: @unchecked Sendable {
     }
 
     private func claimLoop() {
-        let queue = SQLiteRunQueue(store: store)
         var executor = RunExecutor(store: store, queue: queue, registry: registry,
                                    threads: max(1, options.cores / max(1, options.threads)), stop: stop)
         let report = onProgress
@@ -106,7 +109,7 @@ public final class Worker: @unchecked Sendable {
             let claim: Claim?
             do {
                 claim = try queue.claim(worker: identity, experiment: options.experiment,
-                                        leaseSeconds: options.leaseSeconds, now: Store.now())
+                                        leaseSeconds: options.leaseSeconds)
                 backoff = options.pollSeconds
             } catch {
                 guard StoreError.isTransient(error) else {
@@ -155,23 +158,17 @@ public final class Worker: @unchecked Sendable {
     }
 
     /// Whether any run (of the experiment, if one) is still queued or running somewhere.
+    /// An error counts as yes: the worker polls again rather than exiting with work left.
     private func hasUnfinishedRuns() -> Bool {
-        let sql = options.experiment == nil
-            ? "SELECT COUNT(*) FROM runs WHERE state IN ('queued', 'running')"
-            : "SELECT COUNT(*) FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.state IN ('queued', 'running') AND e.name = ?"
-        let count = try? store.grdbRead { db in
-            try Int.fetchOne(db, sql: sql, arguments: StatementArguments(options.experiment.map { [$0] } ?? []))
-        }
-        return (count.flatMap { $0 } ?? 1) > 0
+        (try? queue.hasUnfinishedRuns(experiment: options.experiment)) ?? true
     }
 
     private func heartbeatLoop() {
-        let queue = SQLiteRunQueue(store: store)
         while !stop.isRaised || lock.withLock({ !held.isEmpty }) {
             Thread.sleep(forTimeInterval: min(options.leaseSeconds / 3, 1))
             let runs = lock.withLock { held }
             for (claim, lost, step) in runs.values {
-                let ok = (try? queue.heartbeat(claim, leaseSeconds: options.leaseSeconds, step: step, now: Store.now())) ?? true
+                let ok = (try? queue.heartbeat(claim, leaseSeconds: options.leaseSeconds, step: step)) ?? true
                 if !ok { lost.raise() }
             }
             if stop.isRaised && runs.isEmpty { return }

@@ -1,11 +1,15 @@
 import Foundation
-import GRDB
 
 /// User actions on runs: cancel, retry from scratch, resume from the last checkpoint.
 public struct RunControl {
     public let store: Store
+    /// Where the actions' times (finish times, events) come from.
+    public let clock: StoreClock
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, clock: StoreClock = .database) {
+        self.store = store
+        self.clock = clock
+    }
 
     /// Which runs an action applies to: explicit ids, or every run of an experiment (optionally in one state).
     public enum Selection: Sendable {
@@ -15,68 +19,67 @@ public struct RunControl {
 
     /// Cancels queued and running runs. A running run's lease is dropped, so its worker's next write fails
     /// and it stops without recording more. Returns the ids cancelled.
-    public func cancel(_ selection: Selection, now: Double = Store.now()) throws -> [Int64] {
-        try store.grdbWrite { db in
-            let ids = try select(selection, states: ["queued", "running"], db: db)
+    public func cancel(_ selection: Selection) throws -> [Int64] {
+        try store.write { tx in
+            let now = try clock.now(in: tx)
+            let ids = try select(selection, states: [.queued, .running], in: tx)
             for id in ids {
-                try db.execute(sql: "DELETE FROM leases WHERE run_id = ?", arguments: [id])
-                try db.execute(sql: "UPDATE attempts SET outcome = 'cancelled', ended_at = ? WHERE run_id = ? AND ended_at IS NULL",
-                               arguments: [now, id])
-                try db.execute(sql: "UPDATE runs SET state = 'cancelled', finished_at = ? WHERE id = ?", arguments: [now, id])
-                try Event.record(db.storeTransaction, runID: id, level: .info, kind: "cancelled", message: "cancelled by the user", now: now)
+                try LeaseRecord.delete(runID: id, in: tx)
+                try AttemptRecord.cancelOpen(runID: id, now: now, in: tx)
+                try RunRecord.setState(.cancelled, finishedAt: now, id: id, in: tx)
+                try Event.record(tx, runID: id, level: .info, kind: "cancelled", message: "cancelled by the user", now: now)
             }
             return ids
         }
     }
 
     /// Queues failed or cancelled runs again from step 0: checkpoints and metrics are deleted, attempts reset.
-    public func retry(_ selection: Selection, now: Double = Store.now()) throws -> [Int64] {
-        try store.grdbWrite { db in
-            let ids = try select(selection, states: ["failed", "cancelled"], db: db)
+    public func retry(_ selection: Selection) throws -> [Int64] {
+        try store.write { tx in
+            let now = try clock.now(in: tx)
+            let ids = try select(selection, states: [.failed, .cancelled], in: tx)
             for id in ids {
-                try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ?", arguments: [id])
-                try db.execute(sql: "DELETE FROM metrics WHERE run_id = ?", arguments: [id])
-                try db.execute(sql: "DELETE FROM predictions WHERE run_id = ?", arguments: [id])
-                try db.execute(sql: """
-                    UPDATE runs SET state = 'queued', attempts = 0, step = 0, error = NULL, finished_at = NULL WHERE id = ?
-                    """, arguments: [id])
-                try Event.record(db.storeTransaction, runID: id, level: .info, kind: "retried", message: "queued again from step 0", now: now)
+                try CheckpointRecord.deleteAll(runID: id, in: tx)
+                try MetricRow.deleteAll(runID: id, in: tx)
+                try PredictionRecord.deleteAll(runID: id, in: tx)
+                try RunRecord.requeue(id: id, fromScratch: true, in: tx)
+                try Event.record(tx, runID: id, level: .info, kind: "retried", message: "queued again from step 0", now: now)
             }
             return ids
         }
     }
 
     /// Queues failed or cancelled runs again; they continue from their last checkpoint.
-    public func resume(_ selection: Selection, now: Double = Store.now()) throws -> [Int64] {
-        try store.grdbWrite { db in
-            let ids = try select(selection, states: ["failed", "cancelled"], db: db)
+    public func resume(_ selection: Selection) throws -> [Int64] {
+        try store.write { tx in
+            let now = try clock.now(in: tx)
+            let ids = try select(selection, states: [.failed, .cancelled], in: tx)
             for id in ids {
-                try db.execute(sql: "UPDATE runs SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL WHERE id = ?",
-                               arguments: [id])
-                try Event.record(db.storeTransaction, runID: id, level: .info, kind: "resumed", message: "queued again from its last checkpoint", now: now)
+                try RunRecord.requeue(id: id, fromScratch: false, in: tx)
+                try Event.record(tx, runID: id, level: .info, kind: "resumed", message: "queued again from its last checkpoint",
+                                 now: now)
             }
             return ids
         }
     }
 
-    private func select(_ selection: Selection, states: [String], db: Database) throws -> [Int64] {
-        let stateList = states.map { "'\($0)'" }.joined(separator: ",")
+    /// The selected runs that are in one of `states`.
+    /// - Throws: `StoreError.notFound` for a run id or experiment that does not exist.
+    private func select(_ selection: Selection, states: [RunRecord.State], in tx: any StoreTransaction) throws -> [Int64] {
         switch selection {
         case .runs(let ids):
-            for id in ids where try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [id]) ?? false) {
-                throw StoreError.notFound(what: "run \(id)")
+            var stateOf: [Int64: RunRecord.State] = [:]
+            for id in ids {
+                guard let state = try RunRecord.state(id: id, in: tx) else { throw StoreError.notFound(what: "run \(id)") }
+                stateOf[id] = state
             }
-            return try ids.filter { id in
-                try Bool.fetchOne(db, sql: "SELECT state IN (\(stateList)) FROM runs WHERE id = ?", arguments: [id]) ?? false
-            }
+            return ids.filter { stateOf[$0].map(states.contains) ?? false }
         case .experiment(let name, let state):
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM experiments WHERE name = ?)", arguments: [name]) ?? false else {
+            guard try ExperimentRecord.exists(name: name, in: tx) else {
                 throw StoreError.notFound(what: "experiment '\(name)'")
             }
-            return try Int64.fetchAll(db, sql: """
-                SELECT r.id FROM runs r JOIN experiments e ON e.id = r.experiment_id
-                WHERE e.name = ? AND r.state IN (\(stateList)) AND (? IS NULL OR r.state = ?) ORDER BY r.id
-                """, arguments: [name, state, state])
+            let wanted = state.map { state in states.filter { $0.rawValue == state } } ?? states
+            return try RunRecord.ids(experiment: name, states: wanted, in: tx)
         }
     }
 }

@@ -45,22 +45,45 @@ public enum RunOutcome: Sendable, Equatable {
     case cancelled
 }
 
-/// The run queue: claim the oldest claimable run under a lease, keep the lease alive, and finish it.
+/// The run queue: claim the oldest claimable run under a lease, keep the lease alive, record what the run
+/// produces while the lease holds, and finish it.
 ///
-/// Every method is one write transaction. A run whose lease expired (its worker died) is claimable again with
-/// no manual step; expiries count apart from the run's own errors (`max_expiries` vs `max_attempts`). Implemented by
-/// `SQLiteRunQueue`; a PostgreSQL backend for multi-machine workers would implement the same protocol.
+/// Every method is one transaction, and every write for a claim checks in that transaction that the claim still
+/// holds its lease (else `QueueError.leaseLost`), so a worker that paused past its lease, or whose run was
+/// cancelled, can never record anything. A run whose lease expired (its worker died) is claimable again with no
+/// manual step; expiries count apart from the run's own errors (`max_expiries` vs `max_attempts`). Time comes from
+/// the queue's `StoreClock`, read inside each transaction. Implemented on both backends by `StoreRunQueue`.
 public protocol RunQueue: Sendable {
     /// Claims the oldest queued run (optionally of one experiment), or returns nil when none is claimable.
-    func claim(worker: WorkerIdentity, experiment: String?, leaseSeconds: Double, now: Double) throws -> Claim?
+    func claim(worker: WorkerIdentity, experiment: String?, leaseSeconds: Double) throws -> Claim?
     /// Extends the claim's lease and records the step the run has reached (what an expiry reports); returns false
     /// when it is no longer held (expired and re-claimed, or cancelled).
-    func heartbeat(_ claim: Claim, leaseSeconds: Double, step: Int?, now: Double) throws -> Bool
-    /// Records the end of the attempt — with its last metric rows, in the same transaction — and drops the
-    /// lease. Throws `QueueError.leaseLost` if the claim no longer holds it.
-    func complete(_ claim: Claim, outcome: RunOutcome, metrics: [MetricRow], now: Double) throws
+    func heartbeat(_ claim: Claim, leaseSeconds: Double, step: Int?) throws -> Bool
+    /// Prepares the claimed run to train: records its size, forgets the metrics recorded after its latest
+    /// checkpoint, and returns that checkpoint (nil: train from step 0). Throws `QueueError.leaseLost`.
+    func resume(_ claim: Claim, size: RunRecord.Size) throws -> CheckpointRecord?
+    /// Writes a checkpoint (then the run's step is its step; all but the newest `keepLast` and the best are
+    /// deleted) and metric rows, in one transaction, only while the claim holds its lease: else throws
+    /// `QueueError.leaseLost` and writes nothing.
+    func record(_ claim: Claim, checkpoint: CheckpointRecord?, metrics: [MetricRow], keepLast: Int) throws
+    /// The claimed run's checkpoint marked best, if any.
+    func bestCheckpoint(of claim: Claim) throws -> CheckpointRecord?
+    /// Records the end of the attempt — with its last metric rows and predictions, in the same transaction — and
+    /// drops the lease. Throws `QueueError.leaseLost` if the claim no longer holds it.
+    func complete(_ claim: Claim, outcome: RunOutcome, metrics: [MetricRow], predictions: [PredictionRecord]) throws
     /// Gives the run back to the queue without counting a failure (graceful shutdown).
-    func release(_ claim: Claim, now: Double) throws
+    func release(_ claim: Claim) throws
+    /// The state of a run (why a claim lost its lease: cancelled, or handed on), nil when there is no such run.
+    func state(ofRun runID: Int64) throws -> RunRecord.State?
+    /// Whether any run (of the experiment, if one) is still queued or running somewhere.
+    func hasUnfinishedRuns(experiment: String?) throws -> Bool
+}
+
+extension RunQueue {
+    /// Records the end of the attempt with its last metric rows and no predictions.
+    public func complete(_ claim: Claim, outcome: RunOutcome, metrics: [MetricRow]) throws {
+        try complete(claim, outcome: outcome, metrics: metrics, predictions: [])
+    }
 }
 
 /// Errors of queue operations.

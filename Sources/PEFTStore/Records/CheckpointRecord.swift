@@ -70,6 +70,11 @@ public struct CheckpointRecord: Sendable, Equatable, Codable {
         try tx.row("SELECT * FROM checkpoints WHERE run_id = ? AND is_best = 1", [runID]).map(CheckpointRecord.init)
     }
 
+    /// Deletes every checkpoint of a run (a retry from step 0).
+    public static func deleteAll(runID: Int64, in tx: any StoreTransaction) throws {
+        try tx.execute("DELETE FROM checkpoints WHERE run_id = ?", [runID])
+    }
+
     /// Inserts this checkpoint (replacing one at the same step), moves the best mark to it when `isBest`,
     /// and deletes all but the newest `keepLast` and the best. Freed pages are reused by later inserts.
     public func insert(keepLast: Int, in tx: any StoreTransaction) throws {

@@ -44,6 +44,30 @@ public struct MetricRow: Sendable, Equatable, Codable {
         try tx.execute("DELETE FROM metrics WHERE run_id = ? AND step > ?", [runID, step])
     }
 
+    /// Deletes every metric of a run (a retry from step 0).
+    public static func deleteAll(runID: Int64, in tx: any StoreTransaction) throws {
+        try tx.execute("DELETE FROM metrics WHERE run_id = ?", [runID])
+    }
+
+    /// Deletes a run's metrics named `name` on `split` (figures computed again after training).
+    public static func delete(runID: Int64, split: String, name: String, in tx: any StoreTransaction) throws {
+        try tx.execute("DELETE FROM metrics WHERE run_id = ? AND split = ? AND name = ?", [runID, split, name])
+    }
+
+    /// A run's metrics on `split` at the step `selection` picks ('best-val' | 'last', the `selected_metrics` view),
+    /// by name.
+    public static func selected(runID: Int64, selection: String, split: String,
+                                in tx: any StoreTransaction) throws -> [String: Double] {
+        var values: [String: Double] = [:]
+        for row in try tx.rows("""
+            SELECT name, value FROM selected_metrics WHERE run_id = ? AND selection = ? AND split = ? ORDER BY name
+            """, [runID, selection, split]) {
+            let name: String = try row["name"]
+            values[name] = try row["value"]
+        }
+        return values
+    }
+
     /// Every metric of a run, ordered by split, name and step.
     public static func all(runID: Int64, in tx: any StoreTransaction) throws -> [MetricRow] {
         try tx.rows("SELECT * FROM metrics WHERE run_id = ? ORDER BY split, name, step", [runID]).map(MetricRow.init)

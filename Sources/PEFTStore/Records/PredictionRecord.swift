@@ -26,6 +26,11 @@ public struct PredictionRecord: Sendable, Equatable {
                                      columns: ["run_id", "split", "step", "kind", "count", "data", "created_at"],
                                      conflict: .replace(key: ["run_id", "split", "step"]))
 
+    /// Deletes every prediction of a run (a retry from step 0).
+    public static func deleteAll(runID: Int64, in tx: any StoreTransaction) throws {
+        try tx.execute("DELETE FROM predictions WHERE run_id = ?", [runID])
+    }
+
     /// The predictions of `runID` on `split` at `step`, if stored.
     /// - Throws: `StoreError.corruptRow` when the blob does not decode.
     public static func fetch(runID: Int64, split: String, step: Int, in tx: any StoreTransaction) throws -> PredictionRecord? {

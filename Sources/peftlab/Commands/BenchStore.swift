@@ -80,17 +80,15 @@ extension PEFTLab {
         }
 
         private func count(store: Store, runID: String) throws -> Int {
-            let sql = mode == .writes
-                ? "SELECT COUNT(*) FROM events WHERE kind = 'load-test' AND message LIKE '\(runID)-%'"
-                : "SELECT COUNT(*) FROM runs JOIN experiments e ON e.id = experiment_id WHERE e.name = '__bench__' AND state = 'succeeded'"
-            guard case .integer(let n)? = try store.query(sql).rows.first?.first else { return -1 }
-            return Int(n)
+            try mode == .writes ? StoreLoad.storedWrites(store: store, prefix: runID) : StoreLoad.storedClaims(store: store)
         }
 
         private func cleanUp(store: Store, runID: String) throws {
-            _ = try store.query(mode == .writes
-                ? "DELETE FROM events WHERE kind = 'load-test' AND message LIKE '\(runID)-%'"
-                : "DELETE FROM experiments WHERE name = '__bench__'", allowWrite: true)
+            if mode == .writes {
+                try StoreLoad.removeWrites(store: store, prefix: runID)
+            } else {
+                try StoreLoad.removeClaims(store: store)
+            }
         }
 
         private func printSummary(_ r: StoreLoad.Report, stored: Int) {
