@@ -130,19 +130,6 @@ public final class Store: Sendable {
         }
     }
 
-    /// `write` on the GRDB connection itself. Transitional (issue 15): callers move to `write`.
-    public func grdbWrite<T>(_ body: (Database) throws -> T) throws -> T {
-        let database = try sqliteDatabase(for: "this command")
-        activity.noteWrite()
-        return try Store.translatingErrors(path: path) { try database.write(body) }
-    }
-
-    /// `read` on the GRDB connection itself. Transitional (issue 15): callers move to `read`.
-    public func grdbRead<T>(_ body: (Database) throws -> T) throws -> T {
-        let database = try sqliteDatabase(for: "this command")
-        return try Store.translatingErrors(path: path) { try database.read(body) }
-    }
-
     /// Turns GRDB's `DatabaseError` into a `StoreError` saying what is wrong, keeping other errors as they are.
     static func translatingErrors<T>(path: String, _ body: () throws -> T) throws -> T {
         do {

@@ -13,8 +13,8 @@ final class SchemaTests: XCTestCase {
     func testNewDatabaseGetsEveryTableAndViewAndTheVersion() throws {
         let dir = TemporaryDirectory()
         let store = try Store(path: dir.path("new.db"))
-        let names = try store.grdbRead { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table','view') ORDER BY name")
+        let names: [String] = try store.read { tx in
+            try tx.rows("SELECT name FROM sqlite_master WHERE type IN ('table','view') ORDER BY name").map { try $0[0] }
         }
         for expected in ["datasets", "manifests", "images", "image_tensors", "examples", "example_features",
                          "quarantine", "backbones", "feature_cache", "experiments", "runs", "leases", "attempts",
@@ -22,9 +22,9 @@ final class SchemaTests: XCTestCase {
                          "final_metrics", "dataset_summary"] {
             XCTAssertTrue(names.contains(expected), "missing \(expected) in \(names)")
         }
-        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
-        XCTAssertEqual(try store.grdbRead { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
-        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }, 1)
+        XCTAssertEqual(try store.read { try $0.value(Int.self, "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try store.read { try $0.value(String.self, "PRAGMA journal_mode") }, "wal")
+        XCTAssertEqual(try store.read { try $0.value(Int.self, "PRAGMA foreign_keys") }, 1)
         // Opening again is a no-op.
         _ = try Store(path: dir.path("new.db"))
     }
@@ -49,9 +49,9 @@ final class SchemaTests: XCTestCase {
         let upgraded = try Store(path: oldPath)
         let fresh = try Store(path: dir.path("fresh.db"))
         XCTAssertEqual(try describe(upgraded), try describe(fresh))
-        XCTAssertEqual(try upgraded.grdbRead { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
-        XCTAssertEqual(try upgraded.grdbRead { try String.fetchOne($0, sql: "SELECT method FROM runs WHERE id = 1") }, "lora")
-        XCTAssertEqual(try upgraded.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") }, 0)
+        XCTAssertEqual(try upgraded.read { try $0.value(Int.self, "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try upgraded.read { try $0.value(String.self, "SELECT method FROM runs WHERE id = 1") }, "lora")
+        XCTAssertEqual(try upgraded.read { try $0.value(Int.self, "SELECT COUNT(*) FROM events") }, 0)
     }
 
     /// A run finished under schema 3 (test metrics at its last step only, best checkpoint earlier) is reported at
@@ -81,7 +81,7 @@ final class SchemaTests: XCTestCase {
                        [[.text("best-val"), .integer(20), .integer(1)], [.text("last"), .integer(20), .integer(0)]])
         XCTAssertEqual(try store.query("SELECT seeds, mean, fallbacks FROM leaderboard WHERE metric = 'accuracy'").rows,
                        [[.integer(1), .real(0.75), .integer(1)]])
-        XCTAssertEqual(try store.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM predictions") }, 0)
+        XCTAssertEqual(try store.read { try $0.value(Int.self, "SELECT COUNT(*) FROM predictions") }, 0)
     }
 
     func testNewerDatabaseIsRefused() throws {
@@ -103,19 +103,23 @@ final class SchemaTests: XCTestCase {
 
     /// Every table's columns (name, type, not-null, default, primary key) and every index and view name.
     private func describe(_ store: Store) throws -> [String] {
-        try store.grdbRead { db in
+        try store.read { tx in
             var lines: [String] = []
-            let objects = try Row.fetchAll(db, sql: """
+            let objects = try tx.rows("""
                 SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
                 """)
             for object in objects {
-                let type: String = object["type"]
-                let name: String = object["name"]
+                let type: String = try object["type"]
+                let name: String = try object["name"]
                 lines.append("\(type) \(name)")
                 guard type == "table" else { continue }
-                let columns = try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)",
-                                               arguments: [name])
-                lines += columns.map { "  \($0["name"] as String) \($0["type"] as String) \($0["notnull"] as Int) \(($0["dflt_value"] as String?) ?? "-") \($0["pk"] as Int)" }.sorted()
+                let columns = try tx.rows("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)", [name])
+                lines += try columns.map { column -> String in
+                    let (columnName, columnType): (String, String) = (try column["name"], try column["type"])
+                    let (notNull, primaryKey): (Int, Int) = (try column["notnull"], try column["pk"])
+                    let fallback: String? = try column["dflt_value"]
+                    return "  \(columnName) \(columnType) \(notNull) \(fallback ?? "-") \(primaryKey)"
+                }.sorted()
             }
             return lines
         }

@@ -57,12 +57,12 @@ final class StoreAccessTests: XCTestCase {
 
         let path = dir.path("p.db")
         let writer = try Store(path: path)
-        try writer.grdbWrite { db in try db.execute(sql: "INSERT INTO datasets (name, created_at) VALUES ('d', 0)") }
+        try writer.write { try $0.execute("INSERT INTO datasets (name, created_at) VALUES ('d', 0)") }
         writer.close()
         let before = try bytes(path)
         let reader = try Store(path: path, access: .readOnly)
-        XCTAssertEqual(try reader.grdbRead { try String.fetchOne($0, sql: "SELECT name FROM datasets") }, "d")
-        XCTAssertThrowsError(try reader.grdbWrite { try $0.execute(sql: "DELETE FROM datasets") }) { error in
+        XCTAssertEqual(try reader.read { try $0.value(String.self, "SELECT name FROM datasets") }, "d")
+        XCTAssertThrowsError(try reader.write { try $0.execute("DELETE FROM datasets") }) { error in
             XCTAssertEqual(error as? StoreError, .readOnlyFile(path: path))
         }
         XCTAssertThrowsError(try reader.query("DELETE FROM datasets", allowWrite: true))
@@ -87,10 +87,10 @@ final class StoreAccessTests: XCTestCase {
         let dir = TemporaryDirectory()
         let path = dir.path("p.db")
         let store = try Store(path: path)
-        try store.grdbWrite { db in
+        try store.write { tx in
             for i in 0..<2000 {
-                try db.execute(sql: "INSERT INTO events (level, kind, message, created_at) VALUES ('info', 'k', ?, 0)",
-                               arguments: [String(repeating: "x", count: 200) + "\(i)"])
+                try tx.execute("INSERT INTO events (level, kind, message, created_at) VALUES ('info', 'k', ?, 0)",
+                               [String(repeating: "x", count: 200) + "\(i)"])
             }
         }
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
@@ -101,19 +101,19 @@ final class StoreAccessTests: XCTestCase {
         let copy = dir.path("copy.db")
         try FileManager.default.copyItem(atPath: path, toPath: copy)
         let reopened = try Store(path: copy, access: .readOnly)
-        XCTAssertEqual(try reopened.grdbRead { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") }, 2000,
+        XCTAssertEqual(try reopened.read { try $0.value(Int.self, "SELECT COUNT(*) FROM events") }, 2000,
                        "a plain copy of the file alone is complete")
     }
 
     func testBackupIsAConsistentCopyAndNeverOverwrites() throws {
         let dir = TemporaryDirectory()
         let store = try Store(path: dir.path("p.db"))
-        try store.grdbWrite { db in try db.execute(sql: "INSERT INTO datasets (name, created_at) VALUES ('d', 0)") }
+        try store.write { try $0.execute("INSERT INTO datasets (name, created_at) VALUES ('d', 0)") }
         let reader = try Store(path: dir.path("p.db"), access: .readOnly)
         try reader.backup(to: dir.path("b.db"))
         let backup = try Store(path: dir.path("b.db"), access: .readOnly)
-        XCTAssertEqual(try backup.grdbRead { try String.fetchOne($0, sql: "SELECT name FROM datasets") }, "d")
-        XCTAssertEqual(try backup.grdbRead { try Int.fetchOne($0, sql: "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try backup.read { try $0.value(String.self, "SELECT name FROM datasets") }, "d")
+        XCTAssertEqual(try backup.read { try $0.value(Int.self, "PRAGMA user_version") }, Schema.version)
         XCTAssertThrowsError(try reader.backup(to: dir.path("b.db"))) { error in
             XCTAssertEqual(error as? StoreError, .backupTargetExists(path: dir.path("b.db")))
         }

@@ -51,7 +51,12 @@ public struct RunExecutor {
             return try train(claim, leaseLost: leaseLost)
         } catch is QueueError {
             return lostEnding(claim)
-        } catch let error as StoreError where !StoreError.isTransient(error) && error.isSQLFailure {
+        } catch let error as StoreError where StoreError.isTransient(error) {
+            // The database was unreachable or kept conflicting (a PostgreSQL restart, a cut connection): not the
+            // run's fault. Give the run back if the store answers again; else its lease expires and it resumes
+            // from its checkpoint on whichever worker claims it next.
+            return (try? queue.release(claim)) != nil ? .released : .leaseLost
+        } catch let error as StoreError where error.isSQLFailure {
             // Not the run's fault: leave it to expire and be claimed by a healthy worker.
             return .storeFailed("\(error)")
         } catch {

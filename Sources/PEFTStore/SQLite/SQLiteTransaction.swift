@@ -57,9 +57,3 @@ struct SQLiteTransaction: StoreTransaction {
         SQLRow(columns: Array(row.columnNames), values: row.databaseValues.map(sqlValue))
     }
 }
-
-extension Database {
-    /// This GRDB connection as a `StoreTransaction`. Transitional (issue 15): code still handed a GRDB
-    /// `Database` by `Store.grdbWrite` calls the store's records through it until it moves to `Store.write`.
-    public var storeTransaction: any StoreTransaction { SQLiteTransaction(db: self) }
-}
