@@ -32,6 +32,9 @@ public final class Store: Sendable {
     /// How long a writer waits for another process's lock before giving up.
     public static let busyTimeout: TimeInterval = 60
 
+    /// True when `path` names a PostgreSQL server (`postgres://…`) rather than an SQLite file.
+    public static func isServer(_ path: String) -> Bool { PostgresLocator.matches(path) }
+
     /// The two places a store can live.
     enum Backend {
         /// GRDB connection(s) to an SQLite file: a WAL `DatabasePool` when read-write, a read-only `DatabaseQueue`.

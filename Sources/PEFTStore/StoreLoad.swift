@@ -3,7 +3,8 @@ import Foundation
 /// A concurrent-writer load test of a PEFTLab database: what `peftlab bench store` runs in each process.
 ///
 /// `writes` mode inserts one `events` row per transaction; `claims` mode claims and completes runs of the
-/// experiment `__bench__` until none is left. Both measure per-transaction latency including lock waits.
+/// experiment `__bench__` until none is left; `metrics` mode inserts `metricBatch` metric rows per transaction (what a
+/// worker's checkpoint writes). All measure per-transaction latency including lock waits.
 public enum StoreLoad {
     /// What one process measured.
     public struct Report: Codable, Sendable {
@@ -69,6 +70,41 @@ public enum StoreLoad {
                 _ = try RunRecord.queue(experimentID: experiment, configHash: "\(benchExperiment)\(i)", configJSON: "{}",
                                         method: "bench", seed: i, queuedAt: 0, in: tx)
             }
+        }
+    }
+
+    /// Metric rows per `metrics` transaction.
+    public static let metricBatch = 1_000
+
+    /// Inserts `count` batches of `metricBatch` metric rows, one transaction each, for the `index`-th run that
+    /// `prepareClaims` queued (one run per process).
+    public static func metrics(store: Store, count: Int, index: Int) -> Report {
+        let runID: Int64
+        do {
+            runID = try store.read { tx in
+                try tx.value(Int64.self, """
+                    SELECT r.id FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.name = ? AND r.seed = ?
+                    """, [benchExperiment, index])
+            } ?? -1
+        } catch {
+            return Report(operations: 0, failures: count, firstError: "\(error)", seconds: 0, latenciesMs: [])
+        }
+        return measure(count: count) { i in
+            let rows = (0..<metricBatch).map {
+                MetricRow(runID: runID, step: i * metricBatch + $0, split: "train", name: "loss", value: Double($0) / 7)
+            }
+            try store.write { tx in try MetricRow.insert(rows, in: tx) }
+            return true
+        }
+    }
+
+    /// How many metric rows the runs of `benchExperiment` hold.
+    public static func storedMetrics(store: Store) throws -> Int {
+        try store.read { tx in
+            try tx.value(Int.self, """
+                SELECT COUNT(*) FROM metrics m JOIN runs r ON r.id = m.run_id JOIN experiments e ON e.id = r.experiment_id
+                WHERE e.name = ?
+                """, [benchExperiment]) ?? 0
         }
     }
 

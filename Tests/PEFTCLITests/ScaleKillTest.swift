@@ -55,7 +55,8 @@ final class ScaleKillTest: XCTestCase {
             faults[max(1, target / 3)] = { pids in cut = try Self.cutConnections(of: pids[0], db: killed) }
             faults[max(2, 2 * target / 3)] = { _ in restarted = try Self.restartServer() }
         }
-        let extra = ["--step-delay-ms", "25", "--lease-seconds", "2"]
+        // Steps slow enough that the grid outlasts `target` kills (a pause averages 0.23 s).
+        let extra = ["--step-delay-ms", "\(max(25, 2 * target))", "--lease-seconds", "2"]
         let kills = try KillHarness.killRepeatedly(db: killed, workers: processes, threads: threads, extra: extra,
                                                    kills: target, pause: 0.05...0.4, timeout: 600, faults: faults)
         XCTAssertGreaterThanOrEqual(kills, target, "the grid finished before \(target) kills: slow the steps down")
@@ -102,15 +103,17 @@ final class ScaleKillTest: XCTestCase {
         return 0
     }
 
-    /// Restarts the test server (`PEFTLAB_TEST_PG_CTL restart`): every connection drops while it is down.
+    /// Restarts the test server (`PEFTLAB_TEST_PG_CTL restart`): every connection drops while it is down. Spawned and
+    /// reaped with posix_spawn/waitpid: Foundation's Process can miss the exit of a child whose grandchild (the new
+    /// postmaster) lives on.
     private static func restartServer() throws -> Bool {
         guard let control = ProcessInfo.processInfo.environment["PEFTLAB_TEST_PG_CTL"] else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: control)
-        process.arguments = ["restart"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(control), strdup("restart"), nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, control, nil, nil, argv, environ) == 0 else { return false }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return status == 0
     }
 }

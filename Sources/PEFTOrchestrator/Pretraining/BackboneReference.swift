@@ -1,4 +1,5 @@
 import Foundation
+import PEFTStore
 
 /// How a spec names its backbone (`backbone:`): `peftlab:tiny` or `peftlab:small`, PEFTLab's own pretrained CLIP
 /// kept beside the database in `backbones/clip-<name>` (made by `peftlab backbone pretrain --config <name>`), or
@@ -35,9 +36,14 @@ public enum BackboneReference: Equatable, Sendable {
         }
     }
 
-    /// `<database directory>/backbones`: where pretrained backbones, their initialisations and corpora live.
+    /// `<database directory>/backbones`: where pretrained backbones, their initialisations and corpora live. A
+    /// PostgreSQL store has no directory: its hosts keep them in `$PEFTLAB_BACKBONES`, else `./backbones`.
     public static func pretrainedRoot(storePath: String) -> URL {
-        URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("backbones", isDirectory: true)
+        guard Store.isServer(storePath) else {
+            return URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("backbones", isDirectory: true)
+        }
+        let root = ProcessInfo.processInfo.environment["PEFTLAB_BACKBONES"].flatMap { $0.isEmpty ? nil : $0 } ?? "backbones"
+        return URL(fileURLWithPath: root, isDirectory: true)
     }
 
     /// The command that makes this backbone, for errors when it is missing (nil for a plain directory).
