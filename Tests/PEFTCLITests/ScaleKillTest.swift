@@ -55,8 +55,9 @@ final class ScaleKillTest: XCTestCase {
             faults[max(1, target / 3)] = { pids in cut = try Self.cutConnections(of: pids[0], db: killed) }
             faults[max(2, 2 * target / 3)] = { _ in restarted = try Self.restartServer() }
         }
-        // Steps slow enough that the grid outlasts `target` kills (a pause averages 0.23 s).
-        let extra = ["--step-delay-ms", "\(max(25, 2 * target))", "--lease-seconds", "2"]
+        // Steps slow enough that the grid outlasts `target` kills (a pause averages 0.23 s; the PostgreSQL faults
+        // take seconds of their own).
+        let extra = ["--step-delay-ms", "\(max(60, 3 * target))", "--lease-seconds", "2"]
         let kills = try KillHarness.killRepeatedly(db: killed, workers: processes, threads: threads, extra: extra,
                                                    kills: target, pause: 0.05...0.4, timeout: 600, faults: faults)
         XCTAssertGreaterThanOrEqual(kills, target, "the grid finished before \(target) kills: slow the steps down")

@@ -28,6 +28,9 @@ final class PostgresConnection {
             throw PostgresFailure(sqlState: missing ? "3D000" : "08001", message: message, sql: "")
         }
         _ = PQsetClientEncoding(handle, "UTF8")
+        // Server notices ("no transaction in progress" after a ROLLBACK on a dying connection …) are not errors, and
+        // libpq would print them on stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         // The process shows in pg_stat_activity as "peftlab <pid>", so an operator (or a fault test) can find it.
         _ = try? execute("SET client_min_messages = warning; SET application_name = 'peftlab \(getpid())'", [])
     }
