@@ -36,4 +36,12 @@ public enum SQLDialect: String, Sendable, Equatable {
     public func greatest(_ a: String, _ b: String) -> String {
         self == .sqlite ? "MAX(\(a), \(b))" : "GREATEST(\(a), \(b))"
     }
+
+    /// A query that moves an identity column's sequence past the table's largest id, after rows were inserted with
+    /// explicit ids (`setval(pg_get_serial_sequence(…), MAX + 1, false)` on PostgreSQL); nil on SQLite, whose
+    /// INTEGER PRIMARY KEY already takes the next id after the largest. Run it with `value` (it returns a row).
+    public func resetIdentity(table: String, column: String = "id") -> String? {
+        guard self == .postgres else { return nil }
+        return "SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), COALESCE(MAX(\(column)), 0) + 1, false) FROM \(table)"
+    }
 }

@@ -11,7 +11,7 @@ extension PEFTLab {
                 Example:
                   peftlab db backup --db peftlab.db peftlab-copy.db
                 """,
-            subcommands: [Backup.self])
+            subcommands: [Backup.self, Export.self, Import.self])
 
         /// `peftlab db backup OUT.db`.
         struct Backup: ParsableCommand {
