@@ -13,10 +13,15 @@ public enum TestDatabase {
     public static var isPostgres: Bool { postgresServer != nil }
 
     /// The `--db` value for a test database that would be the SQLite file at `path`: the path itself, or a URL
-    /// naming a fresh schema (created by the first read-write open) in the test server's database.
+    /// naming a schema of its own (created by the first read-write open) in the test server's database. The same
+    /// path always gives the same schema, and paths in temporary directories never repeat.
     public static func locator(_ path: String) -> String {
         guard let server = postgresServer else { return path }
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the path, then the process id (runs never share)
+        for byte in Array(path.utf8) + withUnsafeBytes(of: getpid(), Array.init) {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let schema = "t_" + String(hash, radix: 16)
         let separator = server.contains("?") ? "&" : "?"
         return server + separator + "options=-csearch_path%3D" + schema
     }
