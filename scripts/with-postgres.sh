@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command beside a throwaway PostgreSQL server on loopback (Debian's postgresql package): a new cluster in a
-# temporary directory, trust authentication for user `peftlab`, durability off (it is deleted afterwards). The command
-# sees PEFTLAB_TEST_POSTGRES=postgres://peftlab@127.0.0.1:PORT/peftlab_test (the tests' second backend) and
+# temporary directory, trust authentication for user `peftlab`, no fsync (it is deleted afterwards; a committed
+# transaction still survives a crash of the server process, which the fault test causes). The command sees
+# PEFTLAB_TEST_POSTGRES=postgres://peftlab@127.0.0.1:PORT/peftlab_test (the tests' second backend) and
 # PEFTLAB_TEST_PG_CTL, a command that takes `stop`/`start`/`restart` for this server (fault tests restart it).
 # The server is stopped and its directory removed when the command ends, whatever its exit status.
 set -euo pipefail
@@ -11,7 +12,7 @@ dir=$(mktemp -d /tmp/peftlab-pg.XXXXXX)
 port=${PEFTLAB_PG_PORT:-$((20000 + RANDOM % 20000))}
 as=()
 if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; as=(runuser -u postgres --); fi
-options="-k $dir -c listen_addresses=127.0.0.1 -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+options="-k $dir -c listen_addresses=127.0.0.1 -p $port -c fsync=off -c full_page_writes=off -c max_connections=300"
 cat > "$dir/pg_ctl" <<CTL
 #!/usr/bin/env bash
 exec ${as[*]} "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -m immediate -o "$options" "\$@"

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import PEFTOrchestrator
 import PEFTReports
+import PEFTStore
 
 extension PEFTLab {
     /// `peftlab work`: train queued runs.
@@ -45,9 +46,25 @@ extension PEFTLab {
             guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1.") }
         }
 
+        /// The store, waiting up to a minute (with back-off) while a PostgreSQL server is unreachable or restarting:
+        /// a worker started during a server restart joins when it is back instead of exiting.
+        private func openRetrying() throws -> Store {
+            var delay = 0.25
+            let deadline = Date().addingTimeInterval(60)
+            while true {
+                do {
+                    return try database.open()
+                } catch let error as StoreError where StoreError.isTransient(error) && Date() < deadline {
+                    printErr("peftlab work: \(error); retrying in \(delay) s\n")
+                    Thread.sleep(forTimeInterval: delay)
+                    delay = min(delay * 2, 4)
+                }
+            }
+        }
+
         func run() throws {
             try requireBLAS()
-            let store = try database.open()
+            let store = try openRetrying()
             var options = Worker.Options()
             options.threads = threads
             options.experiment = experiment
