@@ -20,9 +20,14 @@ final class BackbonePretrainingTests: XCTestCase {
     override func setUp() {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("pretrain-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // A PostgreSQL store has no directory for its backbones: keep them in the test's own.
+        setenv("PEFTLAB_BACKBONES", dir.appendingPathComponent("backbones").path, 1)
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() {
+        unsetenv("PEFTLAB_BACKBONES")
+        try? FileManager.default.removeItem(at: dir)
+    }
 
     private func pretraining(_ store: Store) -> BackbonePretraining {
         var pretraining = BackbonePretraining(store: store, recipe: Self.recipe, threads: 1)
