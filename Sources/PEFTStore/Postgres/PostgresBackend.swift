@@ -13,7 +13,7 @@ final class PostgresBackend: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
     /// How often a write aborted by the server for a serialisation conflict is tried before the error is returned.
-    static let maxAttempts = 50
+    static let maxAttempts = 200
 
     /// Connects (creating the database when `create` and it is absent) and brings the schema up to date (read-write)
     /// or checks it (read-only).
@@ -73,8 +73,9 @@ final class PostgresBackend: @unchecked Sendable {
                     }
                 }
             } catch let error as StoreError where error.isRetryableConflict && attempt < Self.maxAttempts {
+                // Exponential back-off with full jitter (up to 0.1 s), so contending writers spread out.
+                Thread.sleep(forTimeInterval: Double.random(in: 0...min(0.1, 0.001 * pow(2, Double(min(attempt, 10))))))
                 attempt += 1
-                Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.002) * Double(min(attempt, 20)))
             }
         }
     }

@@ -76,7 +76,8 @@ extension PEFTLab {
             printSummary(total, stored: stored)
             let expected = mode == .metrics ? total.operations * StoreLoad.metricBatch : total.operations
             if total.failures > 0 || stored != expected {
-                throw ValidationError("lost or failed operations: \(total.failures) failed, \(stored) of \(total.operations) stored")
+                throw ValidationError("lost or failed operations: \(total.failures) failed, \(stored) of \(total.operations) stored"
+                                      + (total.firstError.map { "; first error: \($0)" } ?? ""))
             }
         }
 
