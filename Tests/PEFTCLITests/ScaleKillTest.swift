@@ -57,7 +57,7 @@ final class ScaleKillTest: XCTestCase {
         }
         // Steps slow enough that the grid outlasts `target` kills (a pause averages 0.23 s; the PostgreSQL faults
         // take seconds of their own).
-        let delay = max(60, 3 * target) * (TestDatabase.isPostgres ? 3 : 1)
+        let delay = max(TestDatabase.isPostgres ? 180 : 60, 3 * target)
         let extra = ["--step-delay-ms", "\(delay)", "--lease-seconds", "2"]
         let kills = try KillHarness.killRepeatedly(db: killed, workers: processes, threads: threads, extra: extra,
                                                    kills: target, pause: 0.05...0.4, timeout: 600, faults: faults)
