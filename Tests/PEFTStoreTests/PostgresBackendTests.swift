@@ -5,9 +5,12 @@ import XCTest
 
 /// The PostgreSQL backend against a real server (`PEFTLAB_TEST_POSTGRES`, started by `make test`); skipped without one.
 final class PostgresBackendTests: XCTestCase {
-    private func store() throws -> Store {
+    private let dir = TemporaryDirectory()
+
+    /// A store of its own on the test server (a schema named after this test's temporary directory).
+    private func store(_ name: String = "store.db") throws -> Store {
         guard TestDatabase.isPostgres else { throw XCTSkip("PEFTLAB_TEST_POSTGRES is not set: no PostgreSQL server") }
-        return try Store(path: TestDatabase.locator("unused.db"))
+        return try Store(path: TestDatabase.locator(dir.path(name)))
     }
 
     func testValuesRoundTripBitForBit() throws {
@@ -94,8 +97,8 @@ final class PostgresBackendTests: XCTestCase {
 
     func testOpeningRefusesForeignAndNewerDatabasesAndReadOnlyOpensNeedOne() throws {
         _ = try store()
-        let foreign = TestDatabase.locator("foreign.db")
-        let fresh = TestDatabase.locator("fresh.db")
+        let foreign = TestDatabase.locator(dir.path("foreign.db"))
+        let fresh = TestDatabase.locator(dir.path("fresh.db"))
         XCTAssertThrowsError(try Store(path: fresh, access: .readOnly)) {
             XCTAssertEqual($0 as? StoreError, .missingDatabase(path: fresh))
         }
@@ -123,7 +126,6 @@ final class PostgresBackendTests: XCTestCase {
     /// schema-postgres.sql defines the same tables, columns (in order) and views as schema.sql.
     func testPostgresSchemaMatchesTheSQLiteContract() throws {
         let postgres = try store()
-        let dir = TemporaryDirectory()
         let sqlite = try Store(path: dir.path("contract.db"))
         let sqliteColumns = try sqlite.read { tx -> [String: [String]] in
             var columns: [String: [String]] = [:]
