@@ -42,16 +42,6 @@ public struct QueryResult: Sendable, Equatable {
             case .blob(let d): self = .blob(d.count)
             }
         }
-
-        init(_ dbValue: DatabaseValue) {
-            switch dbValue.storage {
-            case .null: self = .null
-            case .int64(let v): self = .integer(v)
-            case .double(let v): self = .real(v)
-            case .string(let s): self = .text(s)
-            case .blob(let d): self = .blob(d.count)
-            }
-        }
     }
 }
 
@@ -92,7 +82,7 @@ extension Store {
             }
             let rows = try Row.fetchAll(statement)
             result = QueryResult(columns: statement.columnNames,
-                                 rows: rows.map { row in row.databaseValues.map(QueryResult.Value.init) })
+                                 rows: rows.map { row in row.databaseValues.map { QueryResult.Value(SQLiteTransaction.sqlValue($0)) } })
         }
         return result
     }

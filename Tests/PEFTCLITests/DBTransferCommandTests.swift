@@ -1,6 +1,4 @@
 import Foundation
-import PEFTCLIP
-import PEFTData
 import PEFTStore
 import PEFTTestSupport
 import XCTest
@@ -10,15 +8,7 @@ import XCTest
 final class DBTransferCommandTests: XCTestCase {
     func testExportImportOfATrainedGridAndTheRefusals() throws {
         let dir = TemporaryDirectory()
-        let db = TestDatabase.locator(dir.path("cluster.db"))
-        let store = try Store(path: db)
-        let made = try BuiltinDatasets.make("sarcasm", into: URL(fileURLWithPath: dir.path("data")), seed: 2, examples: 24)
-        var options = IngestOptions()
-        options.mapping = made.mapping
-        _ = try Ingestor(store: store, tokenizer: try CLIPTokenizer.bundled()).ingest(dataset: "sarcasm", manifest: made.manifest,
-                                                                                   options: options)
-        try CLIPBackboneFactory.makeRandom(config: .tiny(width: 32, layers: 2, heads: 4, imageSize: 32, patchSize: 8, projectionDim: 16),
-                                           seed: 0).save(to: URL(fileURLWithPath: dir.path("backbone")))
+        let (db, _) = try KillHarness.store(dir, "cluster.db", dataset: "sarcasm", examples: 24, seed: 2)
         for (name, seeds) in [("probe-grid", "[1, 2]"), ("other", "[1]")] {
             try """
                 name: \(name)

@@ -10,12 +10,14 @@ import XCTest
 /// so a killed grid can be compared with an uninterrupted one.
 enum KillHarness {
     /// A database for `dir/name` (its `--db` locator, from `TestDatabase.locator`) holding `examples` of built-in
-    /// `dataset` (seed 5), the store opened on it, and a tiny CLIP at `dir/backbone` (made once per directory, seed 0).
-    static func store(_ dir: TemporaryDirectory, _ name: String, dataset: String,
-                      examples: Int) throws -> (db: String, store: Store) {
+    /// `dataset` (made with `seed`), the store opened on it, and a tiny CLIP at `dir/backbone` (made once per
+    /// directory, seed 0).
+    static func store(_ dir: TemporaryDirectory, _ name: String, dataset: String, examples: Int,
+                      seed: UInt64 = 5) throws -> (db: String, store: Store) {
         let db = TestDatabase.locator(dir.path(name))
         let store = try Store(path: db)
-        let made = try BuiltinDatasets.make(dataset, into: URL(fileURLWithPath: dir.path("data-\(name)")), seed: 5, examples: examples)
+        let made = try BuiltinDatasets.make(dataset, into: URL(fileURLWithPath: dir.path("data-\(name)")), seed: seed,
+                                            examples: examples)
         var options = IngestOptions()
         options.mapping = made.mapping
         _ = try Ingestor(store: store, tokenizer: try CLIPTokenizer.bundled()).ingest(dataset: dataset, manifest: made.manifest,
