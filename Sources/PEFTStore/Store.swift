@@ -57,7 +57,6 @@ public final class Store: Sendable {
         self.access = access
         if PostgresLocator.matches(path) {
             backend = .postgres(try PostgresBackend(url: path, create: create, access: access))
-            if access == .readWrite { activity.noteWrite() }
             StoreRegistry.shared.add(self)
             return
         }
